@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `tollgate` command line: one subcommand per job an operator does.
+@main
+struct Tollgate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tollgate",
+        abstract: "An OAuth 2.0 resource-server gateway.",
+        subcommands: [CheckCommand.self]
+    )
+}
