@@ -1,0 +1,37 @@
+/// What the server knows about one request when the core decides on it:
+/// plain values read from the request head, nothing NIO-specific.
+public struct RequestFacts: Sendable {
+    /// How many `Authorization` headers the request carried, and the one value.
+    public enum Authorization: Sendable, Hashable {
+        case absent
+        case one(String)
+        case several
+    }
+
+    public var method: String
+    /// The raw request target (`/path?query`).
+    public var target: String
+    /// The `Host` header as sent (with any port), if present.
+    public var host: String?
+    public var authorization: Authorization
+    /// The `Origin` header, if present.
+    public var origin: String?
+    /// `http` or `https`, as the client connected.
+    public var scheme: String
+
+    public init(
+        method: String,
+        target: String,
+        host: String?,
+        authorization: Authorization,
+        origin: String? = nil,
+        scheme: String = "http"
+    ) {
+        self.method = method
+        self.target = target
+        self.host = host
+        self.authorization = authorization
+        self.origin = origin
+        self.scheme = scheme
+    }
+}

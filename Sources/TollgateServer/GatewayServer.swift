@@ -1,0 +1,213 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+import TollgateCore
+
+/// The running gateway: its event loops, the public listeners and the admin
+/// listener, the per-loop contexts that hold the current snapshot, and the
+/// graceful drain. Everything that decides lives in the core; this moves bytes.
+public final class GatewayServer: Sendable {
+    /// A listener that is accepting connections, with the port the OS picked.
+    public struct BoundListener: Sendable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public var description: String { HostPort(host: host, port: port).description }
+    }
+
+    private struct State {
+        var listeners: [Channel] = []
+        var admin: Channel?
+        var quiescing: ServerQuiescingHelper?
+        var draining = false
+    }
+
+    public let group: MultiThreadedEventLoopGroup
+    private let contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>]
+    private let connections: ConnectionCounter
+    private let state = Mutex(State())
+    private let logger: Logger
+    private let readiness: Readiness
+
+    /// Starts the event loops for `snapshot` (`server.workers`); call `start()` to listen.
+    public init(snapshot: GatewaySnapshot, logger: Logger) throws {
+        let threads: Int
+        switch snapshot.config.server.workers {
+        case .auto: threads = System.coreCount
+        case .count(let count): threads = count
+        }
+        try Self.checkSupported(snapshot)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
+        for loop in group.makeIterator() {
+            let context = try loop.submit { NIOLoopBound(LoopContext(eventLoop: loop, snapshot: snapshot), eventLoop: loop) }.wait()
+            contexts[ObjectIdentifier(loop)] = context
+        }
+        self.contexts = contexts
+        self.connections = ConnectionCounter(limit: snapshot.config.limits.maxConnections)
+        self.logger = logger
+        self.readiness = Readiness()
+        self.snapshotForStart = snapshot
+    }
+
+    private let snapshotForStart: GatewaySnapshot
+
+    /// Binds every `server.listen` address and the admin listener; returns the
+    /// public listeners with their real ports.
+    public func start() async throws -> (listeners: [BoundListener], admin: BoundListener?) {
+        let snapshot = snapshotForStart
+        let quiescing = ServerQuiescingHelper(group: group)
+        state.withLock { $0.quiescing = quiescing }
+        var bound: [BoundListener] = []
+        for address in snapshot.config.server.listen {
+            let channel = try await bindPublic(address.value, quiescing: quiescing)
+            state.withLock { $0.listeners.append(channel) }
+            bound.append(Self.describe(channel, fallback: address.value))
+        }
+        var admin: BoundListener?
+        if let address = snapshot.config.server.admin {
+            let channel = try await AdminServer.bind(address.value, group: group, readiness: readiness)
+            state.withLock { $0.admin = channel }
+            admin = Self.describe(channel, fallback: address.value)
+        }
+        readiness.markReady()
+        return (bound, admin)
+    }
+
+    /// Publishes a new snapshot to every event loop: requests that start after
+    /// this use it; requests in flight finish on the one they started with.
+    public func install(_ snapshot: GatewaySnapshot) async throws {
+        try Self.checkSupported(snapshot)
+        connections.limit = snapshot.config.limits.maxConnections
+        for context in contexts.values {
+            try await context.eventLoop.submit { context.value.install(snapshot) }.get()
+        }
+    }
+
+    /// Stops accepting, closes idle keep-alive connections, lets in-flight
+    /// requests finish for at most `timeout`, then closes what is left.
+    /// Returns true when everything finished in time.
+    public func drain(timeout: Duration) async -> Bool {
+        let (quiescing, admin) = state.withLock { state -> (ServerQuiescingHelper?, Channel?) in
+            state.draining = true
+            return (state.quiescing, state.admin)
+        }
+        guard let quiescing else { return true }
+        let promise = group.next().makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: promise)
+        for context in contexts.values {
+            context.eventLoop.execute { context.value.closeIdleConnections() }
+        }
+        let finished = await withTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask { (try? await promise.futureResult.get()) != nil }
+            tasks.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await tasks.next() ?? false
+            tasks.cancelAll()
+            return first
+        }
+        try? await admin?.close()
+        return finished
+    }
+
+    /// Releases the event loops (after `drain`, or on a failed start).
+    public func shutdown() async {
+        try? await group.shutdownGracefully()
+    }
+
+    private func bindPublic(_ address: HostPort, quiescing: ServerQuiescingHelper) async throws -> Channel {
+        let contexts = self.contexts
+        let connections = self.connections
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                guard connections.tryOpen() else {
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in connections.closed() }
+                guard let loop = contexts[ObjectIdentifier(channel.eventLoop)] else {
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try HTTP1Pipeline.configure(channel, loop: loop, scheme: "http")
+                }
+            }
+        do {
+            return try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw GatewayServerError.cannotListen(address: address.description, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ channel: Channel, fallback: HostPort) -> BoundListener {
+        BoundListener(host: fallback.host, port: channel.localAddress?.port ?? fallback.port)
+    }
+
+    private static func checkSupported(_ snapshot: GatewaySnapshot) throws {
+        if snapshot.config.server.tls != nil {
+            throw GatewayServerError.unsupported("TLS on the listener (server.tls) is not available in this build yet")
+        }
+        for upstream in snapshot.config.upstreams where upstream.targets.contains(where: { $0.value.tls }) {
+            throw GatewayServerError.unsupported("upstream '\(upstream.name.value)' has an https:// target; TLS to upstreams is not available in this build yet")
+        }
+    }
+}
+
+/// Why the server could not start or take a new config.
+public enum GatewayServerError: Error, Sendable, CustomStringConvertible {
+    case cannotListen(address: String, reason: String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let address, let reason): "cannot listen on \(address): \(reason)"
+        case .unsupported(let what): what
+        }
+    }
+}
+
+/// Counts client connections across all event loops against
+/// `limits.max_connections`; one atomic add per accepted connection, never
+/// touched per request.
+final class ConnectionCounter: Sendable {
+    private let open = Atomic<Int>(0)
+    private let currentLimit: Atomic<Int>
+
+    init(limit: Int) {
+        currentLimit = Atomic(limit)
+    }
+
+    var limit: Int {
+        get { currentLimit.load(ordering: .relaxed) }
+        set { currentLimit.store(newValue, ordering: .relaxed) }
+    }
+
+    var count: Int { open.load(ordering: .relaxed) }
+
+    /// Counts a new connection, or refuses it when the limit is reached.
+    func tryOpen() -> Bool {
+        let now = open.add(1, ordering: .relaxed).newValue
+        if now > limit {
+            open.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func closed() {
+        open.subtract(1, ordering: .relaxed)
+    }
+}

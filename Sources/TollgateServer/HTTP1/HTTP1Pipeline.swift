@@ -1,0 +1,31 @@
+import NIOCore
+import NIOHTTP1
+import TollgateCore
+
+/// Assembles a client connection's HTTP/1.1 pipeline:
+/// timers → NIO's decoder/encoder and pipelining handler → the proxy handler.
+enum HTTP1Pipeline {
+    static func configure(_ channel: Channel, loop: NIOLoopBound<LoopContext>, scheme: String) throws {
+        let limits = loop.value.snapshot.config.limits
+        let timers = ConnectionTimerHandler(
+            idleTimeout: TimeAmount(limits.idleTimeout),
+            headerTimeout: TimeAmount(limits.headerTimeout),
+            headerTimeoutDescription: "the request head was not received within \(limits.headerTimeout.configText)"
+        )
+        // The decoder's own bound is a backstop: the proxy handler checks the
+        // request line (414) and the head (431) exactly once the head is parsed.
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
+        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(timers)
+        try sync.configureHTTPServerPipeline(
+            withPipeliningAssistance: true,
+            withErrorHandling: false,
+            withOutboundHeaderValidation: true,
+            withEncoderConfiguration: .init(),
+            withDecoderLimitConfiguration: decoderLimits
+        )
+        try sync.addHandler(HTTP1ProxyHandler(loop: loop, timers: timers, scheme: scheme))
+    }
+}

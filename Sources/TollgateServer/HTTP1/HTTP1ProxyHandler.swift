@@ -1,0 +1,522 @@
+import NIOCore
+import NIOHTTP1
+import TollgateCore
+
+/// The last handler of an HTTP/1.1 client connection: one request at a time
+/// (NIO's pipelining handler queues the next), it checks the limits, asks the
+/// core for a decision, and either answers the error or streams the request to
+/// a pooled upstream connection on the same event loop and the response back,
+/// holding reads on either side while the other cannot keep up.
+final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Where the current exchange stands.
+    private enum Phase {
+        /// Waiting for a request head.
+        case idle
+        /// Waiting for an upstream connection; request parts are buffered.
+        case connecting
+        /// Attached to an upstream connection; parts flow both ways.
+        case streaming
+        /// The response (an error or the upstream's) is complete; the rest of the
+        /// request body is read and dropped.
+        case responded
+    }
+
+    /// How long the rest of a refused request's body is read and dropped before
+    /// the connection is closed, so that the client gets to read the answer.
+    static let lingerTimeout = TimeAmount.seconds(1)
+
+    private let loop: NIOLoopBound<LoopContext>
+    private let timers: ConnectionTimerHandler
+    private let scheme: String
+    private var context: ChannelHandlerContext!
+    private var clientAddress = ""
+
+    private var phase = Phase.idle
+    /// Incremented per request, so late callbacks of an earlier exchange are ignored.
+    private var exchangeID = 0
+    private var requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+    private var upstreamHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+    private var requestID = ""
+    private var keepAlive = true
+    private var expectsContinue = false
+    private var requestComplete = false
+    private var requestBodyBytes = 0
+    private var bodyBytesSentUpstream = 0
+    private var responseStarted = false
+    private var upstreamKeepAlive = true
+    private var retried = false
+    private var failedTarget: Int?
+    private var useTargetHost = false
+    private var pool: UpstreamPool?
+    private var connection: UpstreamConnection?
+    private var buffered = CircularBuffer<HTTPClientRequestPart>(initialCapacity: 4)
+    private var requestTimer: Scheduled<Void>?
+    private var responseTimer: Scheduled<Void>?
+    private var lingerTimer: Scheduled<Void>?
+    private var upstreamNeedsFlush = false
+    private var readsPaused = false
+    private var readPending = false
+
+    init(loop: NIOLoopBound<LoopContext>, timers: ConnectionTimerHandler, scheme: String) {
+        self.loop = loop
+        self.timers = timers
+        self.scheme = scheme
+    }
+
+    private var limits: LimitsConfig { loop.value.snapshot.config.limits }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        clientAddress = context.channel.remoteAddress?.ipAddress ?? ""
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): receivedHead(head)
+        case .body(let body): receivedBody(body)
+        case .end(let trailers): receivedEnd(trailers)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if upstreamNeedsFlush {
+            upstreamNeedsFlush = false
+            connection?.handler.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelTimers()
+        if let connection {
+            self.connection = nil
+            pool?.release(connection, reusable: false)
+        }
+        exchangeID += 1
+        phase = .idle
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        connection?.handler.setReadsPaused(!context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        if phase == .idle {
+            requestID = RequestID.generate()
+            keepAlive = false
+            let rejection: Rejection =
+                if case .headerOverflow = parserError {
+                    Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than the gateway accepts")
+                } else {
+                    Rejection(.invalidRequest, "malformed HTTP request: \(parserError)")
+                }
+            requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+            requestComplete = true
+            respond(with: rejection)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: - Request parts
+
+    private func receivedHead(_ head: HTTPRequestHead) {
+        timers.headReceived()
+        exchangeID += 1
+        resetExchange()
+        requestHead = head
+        keepAlive = head.isKeepAlive
+        requestID = RequestID.accepting(head.headers.first(name: "x-request-id"))
+        expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+
+        let limits = self.limits
+        if head.uri.utf8.count > limits.maxRequestLineBytes {
+            return refuse(Rejection(.uriTooLong, "the request target is longer than \(limits.maxRequestLineBytes) bytes"))
+        }
+        if Self.headBytes(head) > limits.maxHeaderBytes {
+            return refuse(Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than \(limits.maxHeaderBytes) bytes"))
+        }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
+            return refuse(Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+        }
+        let snapshot = loop.value.snapshot
+        switch snapshot.decide(facts(for: head)) {
+        case .reject(let rejection):
+            refuse(rejection)
+        case .forward(let admission):
+            forward(admission, snapshot: snapshot)
+        }
+    }
+
+    private func receivedBody(_ body: ByteBuffer) {
+        requestBodyBytes += body.readableBytes
+        switch phase {
+        case .idle, .responded:
+            return
+        case .connecting, .streaming:
+            if requestBodyBytes > limits.maxBodyBytes {
+                abandonUpstream()
+                return refuse(Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+            }
+        }
+        let part = HTTPClientRequestPart.body(.byteBuffer(body))
+        if phase == .connecting {
+            buffered.append(part)
+        } else if let connection {
+            bodyBytesSentUpstream += body.readableBytes
+            connection.handler.write(part)
+            upstreamNeedsFlush = true
+            if !connection.channel.isWritable { pauseReads() }
+        }
+    }
+
+    private func receivedEnd(_ trailers: HTTPHeaders?) {
+        requestComplete = true
+        requestTimer?.cancel()
+        requestTimer = nil
+        switch phase {
+        case .idle:
+            return
+        case .connecting:
+            buffered.append(.end(trailers))
+        case .streaming:
+            connection?.handler.write(.end(trailers))
+            connection?.handler.flush()
+            upstreamNeedsFlush = false
+            startResponseTimer()
+        case .responded:
+            finishExchange()
+        }
+    }
+
+    // MARK: - Deciding
+
+    private func facts(for head: HTTPRequestHead) -> RequestFacts {
+        let authorization: RequestFacts.Authorization
+        let values = head.headers["authorization"]
+        switch values.count {
+        case 0: authorization = .absent
+        case 1: authorization = .one(values[0])
+        default: authorization = .several
+        }
+        return RequestFacts(
+            method: head.method.rawValue,
+            target: head.uri,
+            host: head.headers.first(name: "host"),
+            authorization: authorization,
+            origin: head.headers.first(name: "origin"),
+            scheme: scheme
+        )
+    }
+
+    /// Bytes of the request head as it came: request line and header lines.
+    private static func headBytes(_ head: HTTPRequestHead) -> Int {
+        var total = head.method.rawValue.utf8.count + head.uri.utf8.count + 12
+        for header in head.headers {
+            total += header.name.utf8.count + header.value.utf8.count + 4
+        }
+        return total
+    }
+
+    // MARK: - Forwarding
+
+    private func forward(_ admission: Admission, snapshot: GatewaySnapshot) {
+        let loopContext = loop.value
+        let pool = loopContext.pools[admission.upstream]
+        self.pool = pool
+        useTargetHost = pool.config.hostHeader == .target
+        upstreamHead = ForwardedRequest.head(
+            from: requestHead,
+            target: admission.upstreamTarget,
+            removing: snapshot.strippedRequestHeaders,
+            identity: admission.identityHeaders,
+            clientAddress: clientAddress,
+            scheme: scheme,
+            requestID: requestID
+        )
+        phase = .connecting
+        if expectsContinue {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
+        }
+        if !requestComplete {
+            let id = exchangeID
+            requestTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limits.requestTimeout)) { [weak self] in
+                guard let self, self.exchangeID == id, !self.requestComplete else { return }
+                self.requestTimer = nil
+                self.keepAlive = false
+                if self.responseStarted {
+                    self.context.close(promise: nil)
+                } else {
+                    self.abandonUpstream()
+                    self.refuse(Rejection(.requestTimeout, "the request was not received within the request timeout"))
+                }
+            }
+        }
+        acquireConnection(fresh: false)
+    }
+
+    private func acquireConnection(fresh: Bool) {
+        guard let pool else { return }
+        switch pool.acquire(avoiding: failedTarget, fresh: fresh) {
+        case .ready(let connection):
+            attach(connection)
+        case .pending(let future):
+            pauseReads()
+            let id = exchangeID
+            future.assumeIsolated().whenComplete { [weak self] result in
+                guard let self, self.exchangeID == id, self.phase == .connecting, self.context.channel.isActive else {
+                    if case .success(let connection) = result { pool.release(connection, reusable: true) }
+                    return
+                }
+                switch result {
+                case .success(let connection):
+                    self.attach(connection)
+                case .failure(let error):
+                    self.upstreamFailedBeforeResponse(error as? UpstreamFailure ?? .connectionLost(target: pool.name), target: nil)
+                }
+            }
+        case .failed(let failure):
+            upstreamFailedBeforeResponse(failure, target: nil)
+        }
+    }
+
+    private func attach(_ connection: UpstreamConnection) {
+        self.connection = connection
+        phase = .streaming
+        connection.handler.delegate = self
+        if useTargetHost, let pool {
+            upstreamHead.headers.replaceOrAdd(name: "host", value: pool.hostHeader(for: connection))
+        }
+        connection.handler.write(.head(upstreamHead))
+        while let part = buffered.popFirst() {
+            if case .body(.byteBuffer(let body)) = part { bodyBytesSentUpstream += body.readableBytes }
+            connection.handler.write(part)
+        }
+        connection.handler.flush()
+        if requestComplete { startResponseTimer() }
+        if connection.channel.isWritable { resumeReads() } else { pauseReads() }
+    }
+
+    private func startResponseTimer() {
+        guard let pool, responseTimer == nil, !responseStarted else { return }
+        let id = exchangeID
+        let target = connection.map { pool.hostHeader(for: $0) } ?? pool.name
+        responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(pool.config.timeout)) { [weak self] in
+            guard let self, self.exchangeID == id, !self.responseStarted else { return }
+            self.responseTimer = nil
+            self.abandonUpstream()
+            self.refuseAfterUpstream(.gatewayTimeout, UpstreamFailure.responseTimeout(target: target).description)
+        }
+    }
+
+    // MARK: - UpstreamConnectionDelegate
+
+    func upstreamDidReceive(_ part: HTTPClientResponsePart) {
+        switch part {
+        case .head(let head):
+            if head.status.code / 100 == 1, head.status != .switchingProtocols { return }
+            responseTimer?.cancel()
+            responseTimer = nil
+            responseStarted = true
+            upstreamKeepAlive = head.isKeepAlive
+            var headers = head.headers
+            HopByHop.remove(from: &headers)
+            headers.replaceOrAdd(name: "x-request-id", value: requestID)
+            if !keepAlive { headers.add(name: "connection", value: "close") }
+            let response = HTTPResponseHead(version: requestHead.version, status: head.status, headers: headers)
+            context.write(wrapOutboundOut(.head(response)), promise: nil)
+        case .body(let body):
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            if !context.channel.isWritable { connection?.handler.setReadsPaused(true) }
+        case .end(let trailers):
+            let reusable = requestComplete && upstreamKeepAlive
+            if let connection, let pool {
+                self.connection = nil
+                pool.release(connection, reusable: reusable)
+            }
+            completeResponse(.end(trailers))
+        }
+    }
+
+    func upstreamReadComplete() {
+        context.flush()
+    }
+
+    func upstreamDidFail(_ failure: UpstreamFailure) {
+        guard let connection else { return }
+        self.connection = nil
+        pool?.release(connection, reusable: false)
+        if responseStarted {
+            context.close(promise: nil)
+            return
+        }
+        upstreamFailedBeforeResponse(failure, target: connection)
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { resumeReads() }
+    }
+
+    /// A failure before any byte of the response: retried once on a fresh
+    /// connection (or the next target) when nothing of the body was sent,
+    /// else 502 / 503.
+    private func upstreamFailedBeforeResponse(_ failure: UpstreamFailure, target: UpstreamConnection?) {
+        let connectFailed: Bool
+        if case .connectFailed = failure { connectFailed = true } else { connectFailed = false }
+        let staleReuse = target?.isReused ?? false
+        if !retried, bodyBytesSentUpstream == 0, connectFailed || staleReuse {
+            retried = true
+            failedTarget = connectFailed ? nil : target?.targetIndex
+            phase = .connecting
+            buffered.removeAll()
+            if requestComplete { buffered.append(.end(nil)) }
+            acquireConnection(fresh: true)
+            return
+        }
+        if let target, !staleReuse { pool?.reportFailure(targetIndex: target.targetIndex) }
+        switch failure {
+        case .poolExhausted:
+            refuseAfterUpstream(.upstreamUnavailable, failure.description)
+        case .responseTimeout:
+            refuseAfterUpstream(.gatewayTimeout, failure.description)
+        case .connectFailed, .connectionLost, .malformedResponse:
+            refuseAfterUpstream(.badGateway, failure.description)
+        }
+    }
+
+    private func refuseAfterUpstream(_ code: GatewayErrorCode, _ description: String) {
+        if !requestComplete { keepAlive = false }
+        respond(with: Rejection(code, description))
+    }
+
+    /// Stops using the upstream connection of this exchange without reusing it.
+    private func abandonUpstream() {
+        responseTimer?.cancel()
+        responseTimer = nil
+        if let connection, let pool {
+            self.connection = nil
+            connection.handler.delegate = nil
+            pool.release(connection, reusable: false)
+        }
+    }
+
+    // MARK: - Answering
+
+    /// Answers a request the gateway refuses before forwarding. A body still on
+    /// its way is read and dropped for a moment, then the connection closes.
+    private func refuse(_ rejection: Rejection) {
+        if !requestComplete { keepAlive = false }
+        respond(with: rejection)
+    }
+
+    private func respond(with rejection: Rejection) {
+        requestTimer?.cancel()
+        requestTimer = nil
+        resumeReads()
+        let body = ErrorResponse.body(rejection, allocator: context.channel.allocator)
+        let head = ErrorResponse.head(
+            rejection,
+            version: requestHead.version,
+            requestID: requestID,
+            close: !keepAlive,
+            bodyLength: body.readableBytes
+        )
+        responseStarted = true
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if requestHead.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        completeResponse(.end(nil))
+    }
+
+    private func completeResponse(_ end: HTTPServerResponsePart) {
+        phase = .responded
+        let written = context.writeAndFlush(wrapOutboundOut(end))
+        if requestComplete {
+            finishExchange(after: written)
+        } else if !keepAlive {
+            let context = self.context!
+            written.assumeIsolated().whenComplete { [weak self] _ in
+                guard let self else { return }
+                self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
+                    context.close(promise: nil)
+                }
+            }
+        }
+    }
+
+    /// The request and its response are both complete: wait for the next
+    /// request, or close once the last write is out.
+    private func finishExchange(after written: EventLoopFuture<Void>? = nil) {
+        cancelTimers()
+        phase = .idle
+        guard !keepAlive else {
+            timers.exchangeFinished()
+            return
+        }
+        let context = self.context!
+        if let written {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func resetExchange() {
+        cancelTimers()
+        phase = .idle
+        requestComplete = false
+        requestBodyBytes = 0
+        bodyBytesSentUpstream = 0
+        responseStarted = false
+        upstreamKeepAlive = true
+        retried = false
+        failedTarget = nil
+        pool = nil
+        buffered.removeAll()
+    }
+
+    private func cancelTimers() {
+        requestTimer?.cancel()
+        requestTimer = nil
+        responseTimer?.cancel()
+        responseTimer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
+    }
+
+    private func pauseReads() {
+        readsPaused = true
+    }
+
+    private func resumeReads() {
+        guard readsPaused else { return }
+        readsPaused = false
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+}

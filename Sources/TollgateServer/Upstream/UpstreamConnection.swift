@@ -1,0 +1,128 @@
+import NIOCore
+import NIOHTTP1
+
+/// What an upstream connection reports to the client-side request that is using it.
+/// Both live on the same event loop, so calls are direct.
+protocol UpstreamConnectionDelegate: AnyObject {
+    func upstreamDidReceive(_ part: HTTPClientResponsePart)
+    /// The end of one read burst: the time to flush what was passed on.
+    func upstreamReadComplete()
+    func upstreamDidFail(_ failure: UpstreamFailure)
+    func upstreamWritabilityChanged(isWritable: Bool)
+}
+
+/// One kept-alive HTTP/1.1 connection to an upstream target, owned by the pool
+/// of its event loop and lent to one request at a time.
+final class UpstreamConnection {
+    let channel: Channel
+    let targetIndex: Int
+    let handler: UpstreamConnectionHandler
+    /// How many responses this connection has carried; a reused connection may be stale.
+    var responsesCompleted = 0
+
+    init(channel: Channel, targetIndex: Int, handler: UpstreamConnectionHandler) {
+        self.channel = channel
+        self.targetIndex = targetIndex
+        self.handler = handler
+    }
+
+    var isReused: Bool { responsesCompleted > 0 }
+}
+
+/// The last handler of an upstream channel: hands response parts to the current
+/// delegate and lets it hold reads back when the client cannot keep up.
+final class UpstreamConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let targetName: String
+    var delegate: UpstreamConnectionDelegate?
+    /// Called once when the channel closes, so the pool forgets the connection.
+    var onClose: (() -> Void)?
+    private var context: ChannelHandlerContext?
+    private var readsPaused = false
+    private var readPending = false
+
+    init(targetName: String) {
+        self.targetName = targetName
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let delegate else {
+            // An idle pooled connection must not receive anything: it is unusable now.
+            context.close(promise: nil)
+            return
+        }
+        delegate.upstreamDidReceive(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamDidFail(.connectionLost(target: targetName))
+        let onClose = self.onClose
+        self.onClose = nil
+        onClose?()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        let delegate = self.delegate
+        self.delegate = nil
+        if error is HTTPParserError {
+            delegate?.upstreamDidFail(.malformedResponse(target: targetName))
+        } else {
+            delegate?.upstreamDidFail(.connectionLost(target: targetName))
+        }
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        delegate?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Holds back (or resumes) reading responses, for backpressure towards a slow client.
+    func setReadsPaused(_ paused: Bool) {
+        guard paused != readsPaused else { return }
+        readsPaused = paused
+        if !paused, readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func write(_ part: HTTPClientRequestPart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+}

@@ -1,0 +1,222 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import TollgateCore
+
+/// The kept-alive connections of one event loop to one upstream: target choice
+/// (round robin or least connections), passive health, the `max_connections`
+/// cap with its bounded wait, and reuse. Confined to its event loop, so it
+/// takes no locks.
+final class UpstreamPool {
+    /// How a request gets its connection.
+    enum Acquisition {
+        case ready(UpstreamConnection)
+        case pending(EventLoopFuture<UpstreamConnection>)
+        case failed(UpstreamFailure)
+    }
+
+    /// A target that refused or reset a connection is skipped for this long.
+    static let passiveHealthCooldown = TimeAmount.seconds(10)
+
+    private struct Target {
+        let address: HostPort
+        let name: String
+        var idle: [UpstreamConnection] = []
+        var busy = 0
+        var downUntil = NIODeadline.uptimeNanoseconds(0)
+    }
+
+    private struct Waiter {
+        let promise: EventLoopPromise<UpstreamConnection>
+        let timeout: Scheduled<Void>
+    }
+
+    let config: UpstreamConfig
+    let eventLoop: EventLoop
+    private var targets: [Target]
+    /// Open plus connecting connections, against `max_connections`.
+    private var total = 0
+    private var nextTarget = 0
+    private var waiters = CircularBuffer<Waiter>()
+
+    init(config: UpstreamConfig, eventLoop: EventLoop) {
+        self.config = config
+        self.eventLoop = eventLoop
+        self.targets = config.targets.map { Target(address: $0.value.address, name: $0.value.description) }
+    }
+
+    var name: String { config.name.value }
+
+    /// The host:port a `host_header: target` request names.
+    func hostHeader(for connection: UpstreamConnection) -> String {
+        targets[connection.targetIndex].address.description
+    }
+
+    /// A connection for one request: an idle one if the chosen target has it, a
+    /// new one while under the cap, else a wait of at most `connect_timeout`.
+    /// `avoiding` is a target that just failed this request.
+    func acquire(avoiding: Int? = nil, fresh: Bool = false) -> Acquisition {
+        guard let index = chooseTarget(avoiding: avoiding) else {
+            return .failed(.connectFailed(target: name, reason: "no target available"))
+        }
+        if !fresh, let connection = popIdle(index) {
+            targets[index].busy += 1
+            return .ready(connection)
+        }
+        if total < config.maxConnections {
+            return .pending(connect(to: index))
+        }
+        if !fresh, let (otherIndex, connection) = popAnyIdle() {
+            targets[otherIndex].busy += 1
+            return .ready(connection)
+        }
+        return .pending(enqueueWaiter())
+    }
+
+    /// Returns a connection after its response; `reusable` is false when the
+    /// exchange did not finish cleanly, and then the connection is closed.
+    func release(_ connection: UpstreamConnection, reusable: Bool) {
+        connection.handler.delegate = nil
+        connection.handler.setReadsPaused(false)
+        targets[connection.targetIndex].busy -= 1
+        guard reusable, connection.channel.isActive else {
+            connection.channel.close(promise: nil)
+            return
+        }
+        connection.responsesCompleted += 1
+        if let waiter = waiters.popFirst() {
+            waiter.timeout.cancel()
+            targets[connection.targetIndex].busy += 1
+            waiter.promise.succeed(connection)
+            return
+        }
+        if targets[connection.targetIndex].idle.count < config.maxIdleConnections {
+            targets[connection.targetIndex].idle.append(connection)
+        } else {
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    /// Marks a target down after it refused or reset a connection.
+    func reportFailure(targetIndex: Int) {
+        targets[targetIndex].downUntil = .now() + Self.passiveHealthCooldown
+    }
+
+    /// Closes every idle connection (on reload or shutdown).
+    func closeIdle() {
+        for index in targets.indices {
+            let idle = targets[index].idle
+            targets[index].idle.removeAll()
+            for connection in idle { connection.channel.close(promise: nil) }
+        }
+    }
+
+    private func chooseTarget(avoiding: Int?) -> Int? {
+        let now = NIODeadline.now()
+        let count = targets.count
+        switch config.balance {
+        case .roundRobin:
+            for offset in 0..<count {
+                let index = (nextTarget + offset) % count
+                if index != avoiding, targets[index].downUntil <= now {
+                    nextTarget = (index + 1) % count
+                    return index
+                }
+            }
+        case .leastConnections:
+            var best: Int?
+            for index in 0..<count where index != avoiding && targets[index].downUntil <= now {
+                if best == nil || targets[index].busy < targets[best!].busy { best = index }
+            }
+            if let best { return best }
+        }
+        // Every target is marked down: try the one that has been down longest rather than fail outright.
+        let candidates = targets.indices.filter { $0 != avoiding }
+        return candidates.min { targets[$0].downUntil < targets[$1].downUntil }
+    }
+
+    private func popIdle(_ index: Int) -> UpstreamConnection? {
+        while let connection = targets[index].idle.popLast() {
+            if connection.channel.isActive { return connection }
+        }
+        return nil
+    }
+
+    private func popAnyIdle() -> (Int, UpstreamConnection)? {
+        for index in targets.indices {
+            if let connection = popIdle(index) { return (index, connection) }
+        }
+        return nil
+    }
+
+    private func connect(to index: Int) -> EventLoopFuture<UpstreamConnection> {
+        total += 1
+        let target = targets[index]
+        let targetName = target.name
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(config.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler(targetName: targetName))
+                }
+            }
+        return bootstrap.connect(host: target.address.host, port: target.address.port)
+            .assumeIsolated()
+            .flatMapErrorThrowing { error in
+                self.total -= 1
+                self.reportFailure(targetIndex: index)
+                self.connectWaiterIfPossible()
+                throw UpstreamFailure.connectFailed(target: targetName, reason: Self.describe(error))
+            }
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self)
+                let connection = UpstreamConnection(channel: channel, targetIndex: index, handler: handler)
+                handler.onClose = { [unowned self] in self.forget(connection) }
+                self.targets[index].busy += 1
+                return connection
+            }
+            .nonisolated()
+    }
+
+    private func forget(_ connection: UpstreamConnection) {
+        total -= 1
+        let index = connection.targetIndex
+        if let position = targets[index].idle.firstIndex(where: { $0 === connection }) {
+            targets[index].idle.remove(at: position)
+        }
+        connectWaiterIfPossible()
+    }
+
+    private func connectWaiterIfPossible() {
+        guard total < config.maxConnections, let waiter = waiters.popFirst() else { return }
+        waiter.timeout.cancel()
+        guard let index = chooseTarget(avoiding: nil) else {
+            waiter.promise.fail(UpstreamFailure.connectFailed(target: name, reason: "no target available"))
+            return
+        }
+        connect(to: index).cascade(to: waiter.promise)
+    }
+
+    private func enqueueWaiter() -> EventLoopFuture<UpstreamConnection> {
+        let promise = eventLoop.makePromise(of: UpstreamConnection.self)
+        let name = self.name
+        let timeout = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(config.connectTimeout)) { [unowned self] in
+            if let position = self.waiters.firstIndex(where: { $0.promise.futureResult === promise.futureResult }) {
+                self.waiters.remove(at: position)
+            }
+            promise.fail(UpstreamFailure.poolExhausted(upstream: name))
+        }
+        waiters.append(Waiter(promise: promise, timeout: timeout))
+        return promise.futureResult
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return "\(first.error)"
+        }
+        if error is ChannelError { return "connect timed out" }
+        return "\(error)"
+    }
+}
