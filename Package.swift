@@ -55,6 +55,8 @@ let package = Package(
             dependencies: [
                 "TollgateCore",
                 "TollgateServer",
+                "tollgate",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

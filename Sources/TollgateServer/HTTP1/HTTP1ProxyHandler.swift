@@ -49,7 +49,6 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var responseStarted = false
     private var upstreamKeepAlive = true
     private var retried = false
-    private var failedTarget: Int?
     private var useTargetHost = false
     private var pool: UpstreamPool?
     private var connection: UpstreamConnection?
@@ -109,25 +108,25 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        guard let parserError = error as? HTTPParserError else {
+        guard let parserError = error as? HTTPParserError, !responseStarted else {
             context.close(promise: nil)
             return
         }
+        // The decoder stops at a malformed request: answer 400 (or 431) and close.
+        abandonUpstream()
         if phase == .idle {
             requestID = RequestID.generate()
-            keepAlive = false
-            let rejection: Rejection =
-                if case .headerOverflow = parserError {
-                    Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than the gateway accepts")
-                } else {
-                    Rejection(.invalidRequest, "malformed HTTP request: \(parserError)")
-                }
             requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-            requestComplete = true
-            respond(with: rejection)
-        } else {
-            context.close(promise: nil)
         }
+        keepAlive = false
+        requestComplete = true
+        let rejection: Rejection =
+            if case .headerOverflow = parserError {
+                Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than the gateway accepts")
+            } else {
+                Rejection(.invalidRequest, "malformed HTTP request: \(parserError)")
+            }
+        respond(with: rejection)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -277,7 +276,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
 
     private func acquireConnection(fresh: Bool) {
         guard let pool else { return }
-        switch pool.acquire(avoiding: failedTarget, fresh: fresh) {
+        switch pool.acquire(fresh: fresh) {
         case .ready(let connection):
             attach(connection)
         case .pending(let future):
@@ -386,7 +385,6 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         let staleReuse = target?.isReused ?? false
         if !retried, bodyBytesSentUpstream == 0, connectFailed || staleReuse {
             retried = true
-            failedTarget = connectFailed ? nil : target?.targetIndex
             phase = .connecting
             buffered.removeAll()
             if requestComplete { buffered.append(.end(nil)) }
@@ -493,7 +491,6 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         responseStarted = false
         upstreamKeepAlive = true
         retried = false
-        failedTarget = nil
         pool = nil
         buffered.removeAll()
     }

@@ -54,9 +54,9 @@ final class UpstreamPool {
 
     /// A connection for one request: an idle one if the chosen target has it, a
     /// new one while under the cap, else a wait of at most `connect_timeout`.
-    /// `avoiding` is a target that just failed this request.
-    func acquire(avoiding: Int? = nil, fresh: Bool = false) -> Acquisition {
-        guard let index = chooseTarget(avoiding: avoiding) else {
+    /// `fresh` skips idle connections (the retry after a stale one failed).
+    func acquire(fresh: Bool = false) -> Acquisition {
+        guard let index = chooseTarget() else {
             return .failed(.connectFailed(target: name, reason: "no target available"))
         }
         if !fresh, let connection = popIdle(index) {
@@ -111,28 +111,28 @@ final class UpstreamPool {
         }
     }
 
-    private func chooseTarget(avoiding: Int?) -> Int? {
+    /// The next target by the balance policy among those not marked down.
+    private func chooseTarget() -> Int? {
         let now = NIODeadline.now()
         let count = targets.count
         switch config.balance {
         case .roundRobin:
             for offset in 0..<count {
                 let index = (nextTarget + offset) % count
-                if index != avoiding, targets[index].downUntil <= now {
+                if targets[index].downUntil <= now {
                     nextTarget = (index + 1) % count
                     return index
                 }
             }
         case .leastConnections:
             var best: Int?
-            for index in 0..<count where index != avoiding && targets[index].downUntil <= now {
+            for index in 0..<count where targets[index].downUntil <= now {
                 if best == nil || targets[index].busy < targets[best!].busy { best = index }
             }
             if let best { return best }
         }
         // Every target is marked down: try the one that has been down longest rather than fail outright.
-        let candidates = targets.indices.filter { $0 != avoiding }
-        return candidates.min { targets[$0].downUntil < targets[$1].downUntil }
+        return targets.indices.min { targets[$0].downUntil < targets[$1].downUntil }
     }
 
     private func popIdle(_ index: Int) -> UpstreamConnection? {
@@ -192,7 +192,7 @@ final class UpstreamPool {
     private func connectWaiterIfPossible() {
         guard total < config.maxConnections, let waiter = waiters.popFirst() else { return }
         waiter.timeout.cancel()
-        guard let index = chooseTarget(avoiding: nil) else {
+        guard let index = chooseTarget() else {
             waiter.promise.fail(UpstreamFailure.connectFailed(target: name, reason: "no target available"))
             return
         }

@@ -1,0 +1,110 @@
+/// Gateway configs for integration tests: loopback, port 0, one worker, short
+/// intervals. Sections can be replaced per test.
+enum TestConfig {
+    static func yaml(
+        upstreamPort: Int,
+        targets: [String]? = nil,
+        limits: String = "",
+        upstreamOptions: String = "",
+        server: String = "",
+        routes: String? = nil,
+        forward: String = ""
+    ) -> String {
+        let targetList = (targets ?? ["127.0.0.1:\(upstreamPort)"]).joined(separator: ", ")
+        return """
+            server:
+              listen: 127.0.0.1:0
+              workers: 1
+              drain_timeout: 5s
+            \(server)
+            limits:
+              header_timeout: 1s
+              request_timeout: 3s
+            \(limits)
+            upstreams:
+              - name: app
+                targets: [\(targetList)]
+                connect_timeout: 1s
+                timeout: 2s
+            \(upstreamOptions)
+            \(forward)
+            routes:
+            \(routes ?? defaultRoutes)
+            """
+    }
+
+    static let defaultRoutes = """
+          - path: /**
+            upstream: app
+            auth: none
+          - path: /private/**
+            upstream: app
+          - path: /optional/**
+            upstream: app
+            auth: optional
+          - path: /strip/**
+            upstream: app
+            auth: none
+            strip_prefix: /strip
+          - path: /only-get
+            methods: [GET]
+            upstream: app
+            auth: none
+        """
+}
+
+/// An upstream and a gateway in front of it, stopped together.
+struct GatewayFixture {
+    let upstream: TestUpstream
+    let gateway: GatewayProcess
+
+    static func start(
+        limits: String = "",
+        upstreamOptions: String = "",
+        server: String = "",
+        routes: String? = nil,
+        forward: String = ""
+    ) async throws -> GatewayFixture {
+        let upstream = try await TestUpstream.start()
+        let config = TestConfig.yaml(
+            upstreamPort: upstream.port,
+            limits: limits,
+            upstreamOptions: upstreamOptions,
+            server: server,
+            routes: routes,
+            forward: forward
+        )
+        do {
+            return GatewayFixture(upstream: upstream, gateway: try GatewayProcess.start(config: config))
+        } catch {
+            await upstream.stop()
+            throw error
+        }
+    }
+
+    /// Starts a fixture, runs `body`, and stops both processes whatever happens.
+    static func run(
+        limits: String = "",
+        upstreamOptions: String = "",
+        server: String = "",
+        routes: String? = nil,
+        forward: String = "",
+        _ body: (GatewayFixture) async throws -> Void
+    ) async throws {
+        let fixture = try await start(limits: limits, upstreamOptions: upstreamOptions, server: server, routes: routes, forward: forward)
+        do {
+            try await body(fixture)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    var port: Int { gateway.port }
+
+    func stop() async {
+        gateway.stop()
+        await upstream.stop()
+    }
+}

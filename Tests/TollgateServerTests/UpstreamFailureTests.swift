@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@Suite("Upstream failures", .serialized)
+struct UpstreamFailureTests {
+    @Test("an upstream that refuses connections gives 502 bad_gateway")
+    func refused() async throws {
+        let closedPort = try await { () async throws -> Int in
+            let upstream = try await TestUpstream.start()
+            let port = upstream.port
+            await upstream.stop()
+            return port
+        }()
+        let gateway = try GatewayProcess.start(config: TestConfig.yaml(upstreamPort: closedPort))
+        defer { gateway.stop() }
+        let response = try RawHTTPConnection.exchange(port: gateway.port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(response.status == 502)
+        #expect(response.json["error"] as? String == "bad_gateway")
+        #expect(response.header("content-type") == "application/json")
+    }
+
+    @Test("an upstream that resets the connection gives 502")
+    func reset() async throws {
+        try await GatewayFixture.run { fixture in
+            let response = try RawHTTPConnection.exchange(port: fixture.port, "GET /reset HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(response.status == 502)
+            #expect(response.json["error"] as? String == "bad_gateway")
+        }
+    }
+
+    @Test("no response head within the upstream's timeout gives 504")
+    func slow() async throws {
+        try await GatewayFixture.run { fixture in
+            let started = ContinuousClock.now
+            let response = try RawHTTPConnection.exchange(port: fixture.port, "GET /slow?ms=6000 HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(response.status == 504)
+            #expect(response.json["error"] as? String == "gateway_timeout")
+            #expect(ContinuousClock.now - started < .seconds(5.5))
+        }
+    }
+
+    @Test("a pooled connection the upstream closed is retried once on a fresh one")
+    func staleRetry() async throws {
+        try await GatewayFixture.run { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            // The upstream drops every idle connection, as a restarting server would.
+            let before = fixture.upstream.connectionCount
+            try await fixture.upstream.closeIdleConnections()
+            try connection.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 200)
+            #expect(response.json["uri"] as? String == "/second")
+            #expect(fixture.upstream.connectionCount == before + 1)
+        }
+    }
+
+    @Test("an upstream that asks to close is not reused")
+    func upstreamClose() async throws {
+        try await GatewayFixture.run { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /close HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            try connection.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            #expect(fixture.upstream.connectionCount == 2)
+        }
+    }
+
+    @Test("max_connections to an upstream: a request waits for a free one, then gets 503 upstream_unavailable")
+    func poolLimit() async throws {
+        try await GatewayFixture.run(upstreamOptions: "    max_connections: 1") { fixture in
+            let slow = try RawHTTPConnection(port: fixture.port)
+            try slow.send("GET /slow?ms=1800 HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(200))
+            // Waits for the busy connection longer than connect_timeout (1s): 503.
+            let waiting = try RawHTTPConnection.exchange(port: fixture.port, "GET /queued HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(waiting.status == 503)
+            #expect(waiting.json["error"] as? String == "upstream_unavailable")
+            #expect(try slow.readResponse().status == 200)
+            // Once it is free, the next request reuses it.
+            let after = try RawHTTPConnection.exchange(port: fixture.port, "GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(after.status == 200)
+            #expect(fixture.upstream.connectionCount == 1)
+        }
+    }
+
+    @Test("a client that disconnects mid-body releases the upstream connection")
+    func clientAbort() async throws {
+        try await GatewayFixture.run(upstreamOptions: "    max_connections: 1") { fixture in
+            do {
+                let aborting = try RawHTTPConnection(port: fixture.port)
+                try aborting.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\npartial")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let next = try RawHTTPConnection.exchange(port: fixture.port, "GET /next HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(next.status == 200)
+            #expect(fixture.upstream.received.map(\.uri) == ["/next"])
+        }
+    }
+
+    @Test("a target that refuses is skipped and the request goes to the next one")
+    func passiveHealth() async throws {
+        let live = try await TestUpstream.start()
+        let dead = try await TestUpstream.start()
+        let deadPort = dead.port
+        await dead.stop()
+        let gateway = try GatewayProcess.start(config: TestConfig.yaml(
+            upstreamPort: live.port,
+            targets: ["127.0.0.1:\(deadPort)", "127.0.0.1:\(live.port)"]
+        ))
+        defer {
+            gateway.stop()
+            Task { await live.stop() }
+        }
+        for index in 0..<6 {
+            let response = try RawHTTPConnection.exchange(port: gateway.port, "GET /r\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(response.status == 200)
+        }
+        #expect(live.received.count == 6)
+    }
+}
