@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "TollgateCore",
                 "TollgateServer",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
