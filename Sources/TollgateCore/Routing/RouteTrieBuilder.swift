@@ -82,13 +82,15 @@ struct RouteTrieBuilder {
     /// another route of the same host and shape names `HEAD` itself.
     func effectiveMethods(_ explicit: [MethodSet]) -> [MethodSet] {
         var effective = explicit
-        for node in nodes {
-            for list in [node.terminal, node.catchAll] {
-                let headClaimed = list.contains { explicit[Int($0)].contains(.head) }
-                for entry in list where explicit[Int(entry)].contains(.get) && !headClaimed {
-                    effective[Int(entry)].insert(.head)
-                }
+        func addImplicitHead(_ list: [Int32]) {
+            if list.contains(where: { explicit[Int($0)].contains(.head) }) { return }
+            for entry in list where explicit[Int(entry)].contains(.get) {
+                effective[Int(entry)].insert(.head)
             }
+        }
+        for node in nodes {
+            addImplicitHead(node.terminal)
+            addImplicitHead(node.catchAll)
         }
         return effective
     }
