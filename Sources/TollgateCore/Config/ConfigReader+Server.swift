@@ -22,7 +22,10 @@ extension ConfigReader {
     /// One `host:port`, or a non-empty list of them.
     private mutating func readListen(_ node: Node, _ path: String) -> [Located<HostPort>]? {
         if node.scalar != nil, !node.isNull { return address(node, path).map { [$0] } }
-        guard let items = sequence(node, path: path) else { return nil }
+        guard let items = node.sequence.map(Array.init) else {
+            error("\(path): expected host:port or a list of them, found \(node.kindDescription)", at: node.location)
+            return nil
+        }
         guard !items.isEmpty else {
             error("\(path): must name at least one host:port", at: node.location)
             return nil
