@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,10 +19,25 @@ public enum SignalStream {
                 source.resume()
                 sources.append(source)
             }
-            let retained = sources
-            continuation.onTermination = { _ in
-                for source in retained { source.cancel() }
-            }
+            let retained = SignalSources(sources)
+            continuation.onTermination = { _ in retained.cancelAll() }
+        }
+    }
+}
+
+/// Keeps the dispatch sources alive while the stream is watched, and cancels
+/// them when it ends.
+private final class SignalSources: Sendable {
+    private let sources: Mutex<[DispatchSourceSignal]>
+
+    init(_ sources: sending [DispatchSourceSignal]) {
+        self.sources = Mutex(sources)
+    }
+
+    func cancelAll() {
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+            sources.removeAll()
         }
     }
 }

@@ -87,7 +87,7 @@ final class UpstreamPool {
         if let waiter = waiters.popFirst() {
             waiter.timeout.cancel()
             targets[connection.targetIndex].busy += 1
-            waiter.promise.succeed(connection)
+            waiter.promise.assumeIsolated().succeed(connection)
             return
         }
         if targets[connection.targetIndex].idle.count < config.maxIdleConnections {
@@ -196,7 +196,13 @@ final class UpstreamPool {
             waiter.promise.fail(UpstreamFailure.connectFailed(target: name, reason: "no target available"))
             return
         }
-        connect(to: index).cascade(to: waiter.promise)
+        let promise = waiter.promise
+        connect(to: index).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let connection): promise.assumeIsolated().succeed(connection)
+            case .failure(let error): promise.fail(error)
+            }
+        }
     }
 
     private func enqueueWaiter() -> EventLoopFuture<UpstreamConnection> {

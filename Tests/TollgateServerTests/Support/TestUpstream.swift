@@ -132,8 +132,9 @@ final class TestUpstreamHandler: ChannelInboundHandler {
             hasher = SHA256()
             if path(head) == "/reset" {
                 record(head)
-                _ = context.channel.setOption(.socketOption(.so_linger), value: linger(l_onoff: 1, l_linger: 0))
-                context.close(promise: nil)
+                let closing = (context.channel as? SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                    ?? context.eventLoop.makeSucceededVoidFuture()
+                closing.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             }
         case .body(let body):
             bodyBytes += body.readableBytes
