@@ -14,7 +14,7 @@ struct YAMLDocument {
     /// Syntax and duplicate-key problems, as (location, message).
     var problems: [(location: SourceLocation, message: String)] = []
 
-    /// After this many repeated keys the file is not analysed further.
+    /// After this many mappings with repeated keys the file is not analysed further.
     private static let maximumRepeatedKeys = 100
 
     init(yaml: String) {
@@ -26,16 +26,17 @@ struct YAMLDocument {
             } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
                 let key = duplicates.first ?? ""
                 let first = SourceLocation(line: context.mark.line, column: context.mark.column)
-                guard attempt < Self.maximumRepeatedKeys,
-                      let second = Self.repeatedKey(key, after: first, in: text)
-                else {
+                let repeats = Self.repeatedKeys(key, after: first, in: text)
+                guard attempt < Self.maximumRepeatedKeys, !repeats.isEmpty else {
                     problems.append((first, "duplicate key '\(key)' in this mapping"))
                     return
                 }
-                problems.append((second.location, "duplicate key '\(key)' (first given at line \(first.line))"))
-                let placeholder = "tollgate-repeated-key-\(attempt)"
-                skippedKeys.insert(placeholder)
-                text = Self.replacing(second, with: placeholder, in: text)
+                for (index, repeated) in repeats.enumerated().reversed() {
+                    problems.append((repeated.location, "duplicate key '\(key)' (first given at line \(first.line))"))
+                    let placeholder = "tollgate-repeated-key-\(attempt)-\(index)"
+                    skippedKeys.insert(placeholder)
+                    text = Self.replacing(repeated, with: placeholder, in: text)
+                }
             } catch {
                 problems.append(Self.syntaxProblem(error, yaml: text))
                 return
@@ -43,29 +44,31 @@ struct YAMLDocument {
         }
     }
 
-    /// Where a key repeats in a block mapping: a later line, indented to the first key's
+    /// Where a key repeats in a block mapping: later lines, indented to the first key's
     /// column, starting with the key (plain or quoted) and `:`, before the mapping ends.
-    private static func repeatedKey(_ key: String, after first: SourceLocation, in text: String)
-        -> (location: SourceLocation, length: Int)?
+    private static func repeatedKeys(_ key: String, after first: SourceLocation, in text: String)
+        -> [(location: SourceLocation, length: Int)]
     {
+        var found: [(location: SourceLocation, length: Int)] = []
         let indent = first.column - 1
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard first.line >= 1, first.line < lines.count else { return nil }
+        guard first.line >= 1, first.line < lines.count else { return found }
         for index in first.line..<lines.count {
             let line = Array(lines[index].unicodeScalars)
             let leading = line.prefix(while: { $0 == " " }).count
             if leading == line.count || line[leading] == "#" || line[leading] == "\r" { continue }
-            if leading < indent { return nil }
+            if leading < indent { break }
             guard leading == indent else { continue }
             let rest = String(String.UnicodeScalarView(line[leading...]))
             for spelling in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(spelling) {
                 let after = rest.dropFirst(spelling.count).drop(while: { $0 == " " })
                 if after.first == ":" {
-                    return (SourceLocation(line: index + 1, column: first.column), spelling.unicodeScalars.count)
+                    found.append((SourceLocation(line: index + 1, column: first.column), spelling.unicodeScalars.count))
+                    break
                 }
             }
         }
-        return nil
+        return found
     }
 
     private static func replacing(_ key: (location: SourceLocation, length: Int), with placeholder: String, in text: String) -> String {

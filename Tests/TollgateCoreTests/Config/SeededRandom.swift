@@ -1,0 +1,25 @@
+/// SplitMix64: a small deterministic generator, so that a failing property case
+/// can be replayed from its seed.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
+
+    mutating func pick<T>(_ choices: [T]) -> T { choices.randomElement(using: &self)! }
+
+    /// A random non-empty subset, in the original order.
+    mutating func subset<T>(_ items: [T]) -> [T] {
+        let chosen = items.filter { _ in chance(0.5) }
+        return chosen.isEmpty ? [pick(items)] : chosen
+    }
+}
