@@ -220,7 +220,7 @@ import TollgateCore
         #expect(error(fractional, verifier: strict, now: exp) == .expired)
         let absurd = F.token([("exp", number("1e300"))])
         #expect(try verify(absurd).expiresAt == 1_000_000_000_000_000)
-        #expect(error(absurd, now: .max) == .expired)
+        #expect(error(F.token(), now: .max) == .expired)
         #expect(error(F.token(), now: .min) == .issuedInFuture)
     }
 
