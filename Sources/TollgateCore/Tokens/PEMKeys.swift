@@ -9,22 +9,24 @@ extension VerificationKey {
     /// HMAC key.
     public init(pem: String, keyID: String? = nil, algorithm: JWSAlgorithm? = nil) throws(KeyError) {
         let material: Material
-        if let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) {
-            material = .rsa(key)
-        } else if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) {
-            material = .p256(key)
-        } else if let key = try? P384.Signing.PublicKey(pemRepresentation: pem) {
-            material = .p384(key)
-        } else if let key = try? P521.Signing.PublicKey(pemRepresentation: pem) {
-            material = .p521(key)
-        } else if let key = try? Curve25519.Signing.PublicKey(pemRepresentation: pem) {
-            material = .ed25519(key)
+        if let publicMaterial = Self.publicMaterial(pem: pem) {
+            material = publicMaterial
         } else if let privateKey = try? SigningKey(pem: pem) {
             material = privateKey.verificationKey.material
         } else {
             throw .unrecognizedPEM
         }
         try self.init(material: material, keyID: keyID, algorithm: algorithm)
+    }
+
+    /// The key of a public-key PEM document, or `nil`.
+    static func publicMaterial(pem: String) -> Material? {
+        if let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) { return .rsa(key) }
+        if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) { return .p256(key) }
+        if let key = try? P384.Signing.PublicKey(pemRepresentation: pem) { return .p384(key) }
+        if let key = try? P521.Signing.PublicKey(pemRepresentation: pem) { return .p521(key) }
+        if let key = try? Curve25519.Signing.PublicKey(pemRepresentation: pem) { return .ed25519(key) }
+        return nil
     }
 }
 
@@ -43,7 +45,7 @@ extension SigningKey {
             material = .p521(key)
         } else if let key = try? Curve25519.Signing.PrivateKey(pemRepresentation: pem) {
             material = .ed25519(key)
-        } else if (try? VerificationKey(pem: pem)) != nil {
+        } else if VerificationKey.publicMaterial(pem: pem) != nil {
             throw .notAPrivateKey
         } else {
             throw .unrecognizedPEM
