@@ -92,6 +92,9 @@ struct JSONCursor {
     /// hostile object with thousands of members stays linear.
     private static let linearDuplicateCheckLimit = 12
 
+    /// Objects start with room for this many members: a claim set's size, so that it is not regrown.
+    private static let expectedObjectSize = 16
+
     init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
@@ -142,6 +145,8 @@ struct JSONCursor {
         index += 1
         var keys: [String] = []
         var values: [JSONValue] = []
+        keys.reserveCapacity(Self.expectedObjectSize)
+        values.reserveCapacity(Self.expectedObjectSize)
         var seen: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -215,13 +220,16 @@ struct JSONCursor {
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
+        var allBits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let string = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), offset: start)
+                let utf8 = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let string = allBits < 0x80 ? String(decoding: utf8, as: UTF8.self) : try makeString(utf8, offset: start)
                 index += 1
                 return string
             }
+            allBits |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error(.controlCharacterInString) }
             index += 1
@@ -249,6 +257,7 @@ struct JSONCursor {
         throw error(.unexpectedEnd)
     }
 
+    /// A string from UTF-8 that may not be ASCII, which must be valid (`String(decoding:)` would repair it).
     private func makeString(_ utf8: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONParseError) -> String {
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw JSONParseError(reason: .invalidUTF8, offset: offset)
