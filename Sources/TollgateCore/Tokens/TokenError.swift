@@ -74,7 +74,7 @@ public enum MalformedToken: Sendable, Equatable, CustomStringConvertible {
     /// The part of a compact JWS a problem is in.
     public enum Part: String, Sendable {
         case header
-        case claims
+        case claims = "claims set"
         case signature
     }
 
