@@ -1,0 +1,123 @@
+import Foundation
+
+/// A JWS in compact serialization (RFC 7515 §7.1), split and decoded but not
+/// yet verified: exactly three canonical base64url segments, a header that is a
+/// JSON object naming a supported `alg`. The payload is left as bytes; `JWT`
+/// reads it as claims.
+public struct CompactJWS: Sendable {
+    /// Encoded headers longer than this are rejected before they are decoded.
+    public static let maxEncodedHeaderBytes = 8192
+
+    public let header: JOSEHeader
+    public let payload: [UInt8]
+    public let signature: [UInt8]
+    /// The token text; its first `signingInputCount` bytes are the JWS signing input.
+    private let token: String
+    private let signingInputCount: Int
+
+    public init(parsing token: String) throws(TokenError) {
+        var token = token
+        let parsed: Result<(JOSEHeader, [UInt8], [UInt8], Int), TokenError> = token.withUTF8 { bytes in
+            Result { () throws(TokenError) in try Self.split(bytes) }
+        }
+        (header, payload, signature, signingInputCount) = try parsed.get()
+        self.token = token
+    }
+
+    /// Calls `body` with the bytes that were signed: `BASE64URL(header) || '.' || BASE64URL(payload)`.
+    public func withSigningInput<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        var token = token
+        let count = signingInputCount
+        return try token.withUTF8 { bytes in
+            try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<count]))
+        }
+    }
+
+    /// A cheap test, without decoding, of whether `token` looks like a JWS:
+    /// three segments of base64url characters, the first of which starts with
+    /// `ey` (the encoding of `{`). Tokens that are not JWT-shaped are opaque and
+    /// go to introspection; a JWT-shaped token is never introspected.
+    public static func isJWTShaped(_ token: some StringProtocol) -> Bool {
+        var dots = 0
+        for byte in token.utf8 {
+            if byte == UInt8(ascii: ".") {
+                dots += 1
+                if dots > 2 { return false }
+            } else if !Base64URL.isAlphabet(byte) {
+                return false
+            }
+        }
+        return dots == 2 && token.utf8.starts(with: "ey".utf8)
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> (JOSEHeader, [UInt8], [UInt8], Int) {
+        guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")) else { throw .malformed(.segmentCount) }
+        let afterFirst = firstDot + 1
+        guard let secondDot = bytes[afterFirst...].firstIndex(of: UInt8(ascii: ".")) else { throw .malformed(.segmentCount) }
+        guard bytes[(secondDot + 1)...].firstIndex(of: UInt8(ascii: ".")) == nil else { throw .malformed(.segmentCount) }
+        guard firstDot <= maxEncodedHeaderBytes else { throw .malformed(.headerTooLarge(limit: maxEncodedHeaderBytes)) }
+
+        guard let headerBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[..<firstDot])) else {
+            throw .malformed(.notBase64URL(.header))
+        }
+        let header = try JOSEHeader(try parseObject(headerBytes, part: .header))
+        guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[afterFirst..<secondDot])) else {
+            throw .malformed(.notBase64URL(.claims))
+        }
+        guard let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) else {
+            throw .malformed(.notBase64URL(.signature))
+        }
+        if let expected = expectedSignatureLength(header.algorithm), signature.count != expected {
+            throw .malformed(.signatureLength)
+        }
+        return (header, payload, signature, secondDot)
+    }
+
+    /// Parses a header or claims segment as a JSON object.
+    static func parseObject(_ bytes: [UInt8], part: MalformedToken.Part) throws(TokenError) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            if case .duplicateMember = error.reason { throw .malformed(.duplicateMember(part)) }
+            throw .malformed(.notJSON(part))
+        }
+        guard let object = value.objectValue else { throw .malformed(.notAnObject(part)) }
+        return object
+    }
+
+    /// The fixed signature length of an algorithm; `nil` for RSA, whose length is the modulus size.
+    /// ECDSA signatures are the JOSE form R || S (RFC 7518 §3.4), so a DER-encoded
+    /// signature, whose length varies, is rejected here.
+    private static func expectedSignatureLength(_ algorithm: JWSAlgorithm) -> Int? {
+        switch algorithm.keyFamily {
+        case .rsa: nil
+        case .ec(let curve): 2 * curve.coordinateByteCount
+        case .ed25519: 64
+        case .hmac:
+            switch algorithm {
+            case .hs384: 48
+            case .hs512: 64
+            default: 32
+            }
+        }
+    }
+}
+
+/// A JWT (RFC 7519): a compact JWS whose payload is a JSON object of claims.
+/// Parsing does not verify anything; `JWTVerifier` does.
+public struct JWT: Sendable {
+    public let jws: CompactJWS
+    public let claims: JSONObject
+
+    public init(parsing token: String) throws(TokenError) {
+        jws = try CompactJWS(parsing: token)
+        claims = try CompactJWS.parseObject(jws.payload, part: .claims)
+    }
+
+    public var header: JOSEHeader { jws.header }
+
+    /// The `iss` claim before any verification, so that the caller can pick the
+    /// issuer whose keys and policy apply. Never trust it for anything else.
+    public var unverifiedIssuer: String? { claims["iss"]?.stringValue }
+}

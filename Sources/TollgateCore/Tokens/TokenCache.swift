@@ -1,0 +1,110 @@
+/// The verified-token cache of one event loop: a bounded map from the whole
+/// token string to its `VerifiedToken`, so that a repeated token costs one hash
+/// lookup instead of parsing and a signature check.
+///
+/// It is owned by one event loop and never shared (not `Sendable`), so it needs
+/// no lock. Eviction is CLOCK (second chance): a hit sets a bit, the hand clears
+/// bits until it finds an entry not used since its last pass. Only verified
+/// tokens are inserted, so a flood of bad tokens cannot evict good ones. An
+/// entry is dropped on a hit at or after its `exp`, and when the key that
+/// verified it has left its issuer's key set.
+public final class TokenCache {
+    private struct Slot {
+        var token: String
+        var value: VerifiedToken
+        /// The `JWKSet.generation` against which the key was last known present.
+        var keySetGeneration: UInt64
+        var referenced: Bool
+    }
+
+    public let capacity: Int
+    private var slotsByToken: [String: Int]
+    private var slots: [Slot] = []
+    private var freeSlots: [Int] = []
+    private var hand = 0
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "a token cache holds at least one entry")
+        self.capacity = capacity
+        slotsByToken = Dictionary(minimumCapacity: min(capacity, 1 << 16))
+    }
+
+    public var count: Int { slotsByToken.count }
+
+    /// The cached result for `token`, or `nil`. `keySet` returns the current key
+    /// set of an issuer (by configured name), or `nil` when it has none: an entry
+    /// whose key is no longer in its issuer's set is dropped. When the set is the
+    /// one the entry was last checked against, the check is one comparison.
+    public func lookup(_ token: String, now: Int64, keySet: (String) -> JWKSet?) -> VerifiedToken? {
+        guard let index = slotsByToken[token] else { return nil }
+        let value = slots[index].value
+        guard now < value.expiresAt, let keys = keySet(value.issuer) else {
+            remove(at: index)
+            return nil
+        }
+        if keys.generation != slots[index].keySetGeneration {
+            guard keys.contains(value.keyIdentity) else {
+                remove(at: index)
+                return nil
+            }
+            slots[index].keySetGeneration = keys.generation
+        }
+        slots[index].referenced = true
+        return value
+    }
+
+    /// Caches a token verified against `keySet`. Tokens already expired at `now` are not cached.
+    public func insert(_ token: String, _ value: VerifiedToken, keySet: JWKSet, now: Int64) {
+        guard now < value.expiresAt else { return }
+        let slot = Slot(token: token, value: value, keySetGeneration: keySet.generation, referenced: false)
+        if let index = slotsByToken[token] {
+            slots[index] = slot
+            return
+        }
+        let index: Int
+        if let free = freeSlots.popLast() {
+            index = free
+            slots[index] = slot
+        } else if slots.count < capacity {
+            index = slots.count
+            slots.append(slot)
+        } else {
+            index = evictionVictim()
+            slotsByToken.removeValue(forKey: slots[index].token)
+            slots[index] = slot
+        }
+        slotsByToken[token] = index
+    }
+
+    /// Empties the cache (a new configuration, or a test).
+    public func removeAll() {
+        slotsByToken.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        freeSlots.removeAll(keepingCapacity: true)
+        hand = 0
+    }
+
+    /// Moves the hand to the first occupied entry not referenced since the last
+    /// pass, clearing reference bits on the way. Called only when every slot is occupied.
+    private func evictionVictim() -> Int {
+        while true {
+            let index = hand
+            hand = (hand + 1) % slots.count
+            if slots[index].referenced {
+                slots[index].referenced = false
+            } else {
+                return index
+            }
+        }
+    }
+
+    private func remove(at index: Int) {
+        slotsByToken.removeValue(forKey: slots[index].token)
+        slots[index].referenced = false
+        slots[index].token = ""
+        freeSlots.append(index)
+    }
+}
+
+@available(*, unavailable, message: "a TokenCache belongs to one event loop")
+extension TokenCache: Sendable {}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func cliTestsPending() { #expect(Bool(true)) }
