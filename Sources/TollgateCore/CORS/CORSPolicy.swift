@@ -199,7 +199,7 @@ public struct CORSPolicy: Sendable {
     public static func isSameOrigin(_ origin: String, scheme: String, host: String) -> Bool {
         origin.withUTF8Bytes { originBytes in
             guard case .success(let syntax) = OriginSyntax.scan(originBytes), !syntax.isNull,
-                  ASCII.equalsIgnoringCase(originBytes[syntax.scheme], scheme.utf8)
+                  scheme.withUTF8Bytes({ ASCII.equalsIgnoringCase(originBytes[syntax.scheme], $0[...]) })
             else { return false }
             return host.withUTF8Bytes { hostBytes in
                 guard case .success(let authority) = OriginSyntax.scanAuthority(hostBytes, from: 0) else { return false }

@@ -16,9 +16,10 @@
 public struct OriginMatcher: Sendable {
     /// A `scheme://*.suffix[:port]` entry.
     struct WildcardOrigin: Sendable, Hashable {
-        let scheme: String
-        /// With its leading dot: `.example.com`.
-        let hostSuffix: String
+        /// Lower case.
+        let scheme: [UInt8]
+        /// Lower case, with its leading dot: `.example.com`.
+        let hostSuffix: [UInt8]
         /// `nil`: the scheme's default port.
         let port: Int?
     }
@@ -77,13 +78,14 @@ public struct OriginMatcher: Sendable {
 
     /// Whether a request's raw `Origin` header value is allowed.
     public func matches(_ header: String) -> Bool {
-        header.withUTF8Bytes { bytes in
+        // The set holds only canonical origins, so a byte-equal header is one.
+        if exact.contains(header) { return true }
+        return header.withUTF8Bytes { bytes in
             guard case .success(let syntax) = OriginSyntax.scan(bytes) else { return false }
             if syntax.isNull { return allowsNull }
             if allowsAnyOrigin { return true }
-            if !exact.isEmpty {
-                let canonical = syntax.isCanonical ? header : Origin(syntax: syntax, bytes: bytes).serialized
-                if exact.contains(canonical) { return true }
+            if !syntax.isCanonical, !exact.isEmpty, exact.contains(Origin(syntax: syntax, bytes: bytes).serialized) {
+                return true
             }
             return wildcards.contains { $0.matches(syntax, in: bytes) }
         }
@@ -110,7 +112,7 @@ public struct OriginMatcher: Sendable {
         } catch {
             throw OriginError(text: text, reason: error.reason)
         }
-        return WildcardOrigin(scheme: base.scheme, hostSuffix: "." + base.host, port: base.port)
+        return WildcardOrigin(scheme: Array(base.scheme.utf8), hostSuffix: Array(("." + base.host).utf8), port: base.port)
     }
 }
 
@@ -119,10 +121,10 @@ extension OriginMatcher.WildcardOrigin {
     /// ending in the suffix (compared case-insensitively, in place).
     func matches(_ syntax: OriginSyntax, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let host = bytes[syntax.host]
-        guard syntax.effectivePort(in: bytes) == port,
-              ASCII.equalsIgnoringCase(bytes[syntax.scheme], scheme.utf8),
-              host.count > hostSuffix.utf8.count
+        guard host.count > hostSuffix.count,
+              syntax.effectivePort(in: bytes) == port,
+              ASCII.equalsIgnoringCase(bytes[syntax.scheme], lowercase: scheme)
         else { return false }
-        return ASCII.hasSuffixIgnoringCase(host, hostSuffix.utf8)
+        return ASCII.equalsIgnoringCase(host.suffix(hostSuffix.count), lowercase: hostSuffix)
     }
 }

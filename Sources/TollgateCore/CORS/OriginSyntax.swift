@@ -185,24 +185,45 @@ enum ASCII {
 
     static func equals(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ literal: StaticString) -> Bool {
         guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        return literal.withUTF8Buffer { expected in zip(bytes, expected).allSatisfy { $0 == $1 } }
+        return literal.withUTF8Buffer { expected in
+            var offset = 0
+            for byte in bytes {
+                guard byte == expected[offset] else { return false }
+                offset += 1
+            }
+            return true
+        }
     }
 
     static func equalsIgnoringCase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        return literal.withUTF8Buffer { expected in zip(bytes, expected).allSatisfy { lowercased($0) == $1 } }
+        literal.withUTF8Buffer { equalsIgnoringCase(bytes, lowercase: $0) }
     }
 
-    /// Case-insensitive equality of two byte sequences.
-    static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ lhs: A, _ rhs: B) -> Bool {
+    /// Case-insensitive equality with bytes already in lower case.
+    static func equalsIgnoringCase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, lowercase expected: some RandomAccessCollection<UInt8>) -> Bool {
+        guard bytes.count == expected.count else { return false }
+        var expectedIndex = expected.startIndex
+        for byte in bytes {
+            guard lowercased(byte) == expected[expectedIndex] else { return false }
+            expectedIndex = expected.index(after: expectedIndex)
+        }
+        return true
+    }
+
+    /// Case-insensitive equality of two byte ranges.
+    static func equalsIgnoringCase(_ lhs: Slice<UnsafeBufferPointer<UInt8>>, _ rhs: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).allSatisfy { lowercased($0) == lowercased($1) }
+        var rhsIndex = rhs.startIndex
+        for byte in lhs {
+            guard lowercased(byte) == lowercased(rhs[rhsIndex]) else { return false }
+            rhsIndex += 1
+        }
+        return true
     }
 
-    /// Case-insensitive "ends with".
-    static func hasSuffixIgnoringCase<A: BidirectionalCollection<UInt8>, B: BidirectionalCollection<UInt8>>(_ text: A, _ suffix: B) -> Bool {
-        guard text.count >= suffix.count else { return false }
-        return zip(text.reversed(), suffix.reversed()).allSatisfy { lowercased($0) == lowercased($1) }
+    /// Case-insensitive equality of any two byte sequences (off the hot path).
+    static func equalsIgnoringCase(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
+        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { lowercased($0) == lowercased($1) }
     }
 }
 

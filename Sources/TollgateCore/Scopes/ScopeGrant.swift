@@ -32,7 +32,7 @@ extension ScopeUniverse {
     /// For each scope `requirement` names (in written order), the shortest
     /// implication chain from one of `tokenScopes` to it. When several token
     /// scopes grant it equally directly, the one earliest in the token wins.
-    public func explain(_ requirement: ScopeRequirement, tokenScopes: some Sequence<some StringProtocol>) -> [ScopeGrant] {
+    public func explain(_ requirement: ScopeRequirement, tokenScopes: some Sequence<String>) -> [ScopeGrant] {
         var parent: [ScopeID: ScopeID?] = [:]
         var frontier: [ScopeID] = []
         for scope in tokenScopes {

@@ -64,17 +64,13 @@ public struct ScopeUniverse: Sendable {
     public var emptySet: ScopeSet { ScopeSet(capacity: names.count) }
 
     /// The id of a scope this universe knows; `nil` for any other string.
-    /// Looks up a `Substring` of a token's claim without copying it.
-    public func id(of name: some StringProtocol) -> ScopeID? {
-        idsByName[Self.key(name)]
+    public func id(of name: String) -> ScopeID? {
+        idsByName[name[...]]
     }
 
-    /// `name` as a `Substring` key: free for `String` and `Substring` (the
-    /// casts vanish when specialised); other conformers are copied.
-    private static func key(_ name: some StringProtocol) -> Substring {
-        if let substring = name as? Substring { return substring }
-        if let string = name as? String { return string[...] }
-        return Substring(String(name))
+    /// Looks up a piece of a token's claim without copying it.
+    public func id(of name: Substring) -> ScopeID? {
+        idsByName[name]
     }
 
     public func name(of id: ScopeID) -> String { names[id.rawValue] }
@@ -86,7 +82,7 @@ public struct ScopeUniverse: Sendable {
     public func directlyImplied(by id: ScopeID) -> [ScopeID] { directImplications[id.rawValue] }
 
     /// The set of exactly these names (no implications); unknown names are ignored.
-    public func set(of names: some Sequence<some StringProtocol>) -> ScopeSet {
+    public func set(of names: some Sequence<String>) -> ScopeSet {
         var set = emptySet
         for name in names {
             if let id = id(of: name) { set.insert(id) }
@@ -98,7 +94,16 @@ public struct ScopeUniverse: Sendable {
     /// closures. Scopes no rule mentions are ignored (they grant nothing here
     /// and still travel verbatim in forwarded headers). Computed once per
     /// verified token and cached with it.
-    public func granted(by tokenScopes: some Sequence<some StringProtocol>) -> ScopeSet {
+    public func granted(by tokenScopes: some Sequence<String>) -> ScopeSet {
+        var granted = emptySet
+        for scope in tokenScopes {
+            if let id = id(of: scope) { granted.formUnion(closures[id.rawValue]) }
+        }
+        return granted
+    }
+
+    /// `granted(by:)` for the pieces of a space-delimited claim, uncopied.
+    public func granted(by tokenScopes: some Sequence<Substring>) -> ScopeSet {
         var granted = emptySet
         for scope in tokenScopes {
             if let id = id(of: scope) { granted.formUnion(closures[id.rawValue]) }
