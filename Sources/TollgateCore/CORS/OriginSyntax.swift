@@ -53,7 +53,7 @@ struct OriginSyntax {
         let authority: Authority
         switch scanAuthority(bytes, from: index) {
         case .success(let scanned): authority = scanned
-        case .failure(let reason): return .failure(reason)
+        case .failure(let failure): return .failure(failure)
         }
         let writesDefaultPort = authority.port != nil && authority.port == defaultPort(scheme: bytes[scheme])
         return .success(OriginSyntax(
