@@ -19,7 +19,7 @@ struct LifecycleTests {
     func drain() async throws {
         try await GatewayFixture.run { fixture in
             let inFlight = try RawHTTPConnection(port: fixture.port)
-            try inFlight.send("GET /slow?ms=1000 HTTP/1.1\r\nHost: a\r\n\r\n")
+            try inFlight.send("GET /slow?ms=3000 HTTP/1.1\r\nHost: a\r\n\r\n")
             let idle = try RawHTTPConnection(port: fixture.port)
             try idle.send("GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try idle.readResponse().status == 200)
