@@ -11,6 +11,11 @@ enum TestConfig {
         forward: String = ""
     ) -> String {
         let targetList = (targets ?? ["127.0.0.1:\(upstreamPort)"]).joined(separator: ", ")
+        // Short defaults a test's own `limits` may override key by key.
+        let defaultLimits = ["header_timeout: 1s", "request_timeout: 3s"]
+            .filter { line in !limits.contains(line.prefix { $0 != ":" }) }
+            .map { "  " + $0 }
+            .joined(separator: "\n")
         return """
             server:
               listen: 127.0.0.1:0
@@ -18,8 +23,7 @@ enum TestConfig {
               drain_timeout: 5s
             \(server)
             limits:
-              header_timeout: 1s
-              request_timeout: 3s
+            \(defaultLimits)
             \(limits)
             upstreams:
               - name: app

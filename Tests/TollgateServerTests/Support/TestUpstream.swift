@@ -119,6 +119,9 @@ final class TestUpstreamHandler: ChannelInboundHandler {
     private var hasher = SHA256()
     private var streamRemaining = 0
     private var streamOffset = 0
+    /// A flush inside `streamMore` can report writability synchronously; this
+    /// keeps that nested call from writing too.
+    private var streaming = false
 
     init(stats: TestUpstream.Stats) {
         self.stats = stats
@@ -230,7 +233,9 @@ final class TestUpstreamHandler: ChannelInboundHandler {
     }
 
     private func streamMore(context: ChannelHandlerContext) {
-        guard streamRemaining > 0 else { return }
+        guard streamRemaining > 0, !streaming else { return }
+        streaming = true
+        defer { streaming = false }
         while streamRemaining > 0, context.channel.isWritable {
             let take = min(65536, streamRemaining)
             var buffer = context.channel.allocator.buffer(capacity: take)
