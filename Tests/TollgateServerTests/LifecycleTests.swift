@@ -17,7 +17,7 @@ struct LifecycleTests {
 
     @Test("SIGTERM lets an in-flight request finish, refuses new connections, exits 0")
     func drain() async throws {
-        try await GatewayFixture.run { fixture in
+        try await GatewayFixture.run(upstreamOptions: "    timeout: 10s") { fixture in
             let inFlight = try RawHTTPConnection(port: fixture.port)
             try inFlight.send("GET /slow?ms=3000 HTTP/1.1\r\nHost: a\r\n\r\n")
             let idle = try RawHTTPConnection(port: fixture.port)

@@ -11,11 +11,8 @@ enum TestConfig {
         forward: String = ""
     ) -> String {
         let targetList = (targets ?? ["127.0.0.1:\(upstreamPort)"]).joined(separator: ", ")
-        // Short defaults a test's own `limits` may override key by key.
-        let defaultLimits = ["header_timeout: 1s", "request_timeout: 3s"]
-            .filter { line in !limits.contains(line.prefix { $0 != ":" }) }
-            .map { "  " + $0 }
-            .joined(separator: "\n")
+        let defaultLimits = keeping(["header_timeout: 1s", "request_timeout: 3s"], notIn: limits, indent: "  ")
+        let defaultUpstream = keeping(["connect_timeout: 1s", "timeout: 2s"], notIn: upstreamOptions, indent: "    ")
         return """
             server:
               listen: 127.0.0.1:0
@@ -28,13 +25,21 @@ enum TestConfig {
             upstreams:
               - name: app
                 targets: [\(targetList)]
-                connect_timeout: 1s
-                timeout: 2s
+            \(defaultUpstream)
             \(upstreamOptions)
             \(forward)
             routes:
             \(routes ?? defaultRoutes)
             """
+    }
+
+    /// Short defaults a test's own section may override key by key.
+    private static func keeping(_ defaults: [String], notIn custom: String, indent: String) -> String {
+        let customKeys = Set(custom.split(separator: "\n").map { $0.drop { $0 == " " }.prefix { $0 != ":" } })
+        return defaults
+            .filter { !customKeys.contains($0.prefix { $0 != ":" }) }
+            .map { indent + $0 }
+            .joined(separator: "\n")
     }
 
     static let defaultRoutes = """
