@@ -40,10 +40,13 @@ public final class GatewayServer: Sendable {
         case .count(let count): threads = count
         }
         try Self.checkSupported(snapshot)
+        let keySets = try KeyFiles.load(snapshot)
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
         for loop in group.makeIterator() {
-            let context = try loop.submit { NIOLoopBound(LoopContext(eventLoop: loop, snapshot: snapshot), eventLoop: loop) }.wait()
+            let context = try loop.submit {
+                NIOLoopBound(LoopContext(eventLoop: loop, snapshot: snapshot, keySets: keySets), eventLoop: loop)
+            }.wait()
             contexts[ObjectIdentifier(loop)] = context
         }
         self.contexts = contexts
@@ -81,9 +84,10 @@ public final class GatewayServer: Sendable {
     /// this use it; requests in flight finish on the one they started with.
     public func install(_ snapshot: GatewaySnapshot) async throws {
         try Self.checkSupported(snapshot)
+        let keySets = try KeyFiles.load(snapshot)
         connections.limit = snapshot.config.limits.maxConnections
         for context in contexts.values {
-            try await context.eventLoop.submit { context.value.install(snapshot) }.get()
+            try await context.eventLoop.submit { context.value.install(snapshot, keySets: keySets) }.get()
         }
     }
 

@@ -9,19 +9,24 @@ final class LoopContext {
     let eventLoop: EventLoop
     private(set) var snapshot: GatewaySnapshot
     private(set) var pools: [UpstreamPool]
+    /// This loop's token cache and keys for `snapshot`.
+    private(set) var verification: VerificationState
 
-    init(eventLoop: EventLoop, snapshot: GatewaySnapshot) {
+    init(eventLoop: EventLoop, snapshot: GatewaySnapshot, keySets: [JWKSet?]) {
         self.eventLoop = eventLoop
         self.snapshot = snapshot
         self.pools = Self.makePools(snapshot, eventLoop)
+        self.verification = VerificationState(snapshot: snapshot, keySets: keySets)
     }
 
-    /// Starts serving a new snapshot: new requests use it and new pools; the
-    /// old pools' idle connections close, their busy ones finish their requests.
-    func install(_ newSnapshot: GatewaySnapshot) {
+    /// Starts serving a new snapshot: new requests use it, new pools and an
+    /// empty token cache; the old pools' idle connections close, their busy
+    /// ones finish their requests.
+    func install(_ newSnapshot: GatewaySnapshot, keySets: [JWKSet?]) {
         let oldPools = pools
         snapshot = newSnapshot
         pools = Self.makePools(newSnapshot, eventLoop)
+        verification = VerificationState(snapshot: newSnapshot, keySets: keySets)
         for pool in oldPools { pool.closeIdle() }
     }
 

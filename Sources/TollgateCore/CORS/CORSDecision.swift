@@ -21,7 +21,7 @@ public enum CORSDenial: Sendable, Hashable, CustomStringConvertible {
 /// `Access-Control-Request-Method`): 204 with exactly these headers, or 403
 /// with none.
 public enum CORSPreflightDecision: Sendable, Hashable {
-    case allowed([CORSHeaderField])
+    case allowed([HeaderField])
     case denied(CORSDenial)
 }
 
@@ -45,15 +45,15 @@ public enum CORSRequestDecision: Sendable, Hashable {
 /// `Vary: Origin` into an upstream `Vary` rather than dropping the upstream's.
 public struct CORSResponseHeaders: Sendable, Hashable {
     public let allowOrigin: String
-    public let fields: [CORSHeaderField]
+    public let fields: [HeaderField]
 
-    public init(allowOrigin: String, fields: [CORSHeaderField]) {
+    public init(allowOrigin: String, fields: [HeaderField]) {
         self.allowOrigin = allowOrigin
         self.fields = fields
     }
 
     /// All of them in order, `Access-Control-Allow-Origin` first.
-    public var all: [CORSHeaderField] {
-        [CORSHeaderField(name: CORSHeaderField.allowOrigin, value: allowOrigin)] + fields
+    public var all: [HeaderField] {
+        [HeaderField(name: HeaderField.allowOrigin, value: allowOrigin)] + fields
     }
 }

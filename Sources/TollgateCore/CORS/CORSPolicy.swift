@@ -31,11 +31,11 @@ public struct CORSPolicy: Sendable {
     private let allowedHeaderNames: [String]
     /// After `Access-Control-Allow-Origin` on a preflight answer, minus the
     /// echoed method/headers when `*` is configured.
-    private let preflightMethodsField: CORSHeaderField?
-    private let preflightHeadersField: CORSHeaderField?
-    private let preflightTrailingFields: [CORSHeaderField]
+    private let preflightMethodsField: HeaderField?
+    private let preflightHeadersField: HeaderField?
+    private let preflightTrailingFields: [HeaderField]
     /// After `Access-Control-Allow-Origin` on every other response.
-    private let actualFields: [CORSHeaderField]
+    private let actualFields: [HeaderField]
 
     public static let defaultMethods = ["GET", "HEAD", "POST"]
 
@@ -119,28 +119,28 @@ public struct CORSPolicy: Sendable {
         allowedHeaderNames = allowedHeaders.map { $0.lowercased() }
 
         preflightMethodsField = allowsAnyMethod ? nil
-            : CORSHeaderField(name: CORSHeaderField.allowMethods, value: allowedMethods.joined(separator: ", "))
+            : HeaderField(name: HeaderField.allowMethods, value: allowedMethods.joined(separator: ", "))
         preflightHeadersField = allowsAnyHeader || allowedHeaders.isEmpty ? nil
-            : CORSHeaderField(name: CORSHeaderField.allowHeaders, value: allowedHeaders.joined(separator: ", "))
-        var trailing: [CORSHeaderField] = []
+            : HeaderField(name: HeaderField.allowHeaders, value: allowedHeaders.joined(separator: ", "))
+        var trailing: [HeaderField] = []
         if let maxAgeSeconds {
-            trailing.append(CORSHeaderField(name: CORSHeaderField.maxAge, value: String(maxAgeSeconds)))
+            trailing.append(HeaderField(name: HeaderField.maxAge, value: String(maxAgeSeconds)))
         }
         if allowCredentials {
-            trailing.append(CORSHeaderField(name: CORSHeaderField.allowCredentials, value: "true"))
+            trailing.append(HeaderField(name: HeaderField.allowCredentials, value: "true"))
         }
-        trailing.append(CORSHeaderField(
-            name: CORSHeaderField.vary,
+        trailing.append(HeaderField(
+            name: HeaderField.vary,
             value: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
         ))
         preflightTrailingFields = trailing
 
-        var actual = [CORSHeaderField(name: CORSHeaderField.vary, value: "Origin")]
+        var actual = [HeaderField(name: HeaderField.vary, value: "Origin")]
         if allowCredentials {
-            actual.append(CORSHeaderField(name: CORSHeaderField.allowCredentials, value: "true"))
+            actual.append(HeaderField(name: HeaderField.allowCredentials, value: "true"))
         }
         if !exposedHeaders.isEmpty {
-            actual.append(CORSHeaderField(name: CORSHeaderField.exposeHeaders, value: exposedHeaders.joined(separator: ", ")))
+            actual.append(HeaderField(name: HeaderField.exposeHeaders, value: exposedHeaders.joined(separator: ", ")))
         }
         actualFields = actual
     }
@@ -168,12 +168,12 @@ public struct CORSPolicy: Sendable {
             }
         }
 
-        var fields = [CORSHeaderField(name: CORSHeaderField.allowOrigin, value: origin)]
-        fields.append(preflightMethodsField ?? CORSHeaderField(name: CORSHeaderField.allowMethods, value: requestMethod))
+        var fields = [HeaderField(name: HeaderField.allowOrigin, value: origin)]
+        fields.append(preflightMethodsField ?? HeaderField(name: HeaderField.allowMethods, value: requestMethod))
         if let preflightHeadersField {
             fields.append(preflightHeadersField)
         } else if allowsAnyHeader, !requested.isEmpty {
-            fields.append(CORSHeaderField(name: CORSHeaderField.allowHeaders, value: requested.joined(separator: ", ")))
+            fields.append(HeaderField(name: HeaderField.allowHeaders, value: requested.joined(separator: ", ")))
         }
         fields.append(contentsOf: preflightTrailingFields)
         return .allowed(fields)

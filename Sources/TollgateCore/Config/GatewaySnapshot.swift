@@ -1,63 +1,130 @@
-/// A validated configuration compiled for serving: the route table and each
-/// route's compiled policy, built once (off the event loops) and never
-/// changed; a reload builds a new one and publishes it whole.
+/// A validated configuration compiled for serving: the route table, each
+/// route's compiled policy (scope requirement as a bitset, CORS policy,
+/// issuer restriction), the issuers' verifiers, the scope universe and the
+/// per-client origins. Built once, off the event loops, and never changed; a
+/// reload builds a new one and publishes it whole.
 public final class GatewaySnapshot: Sendable {
     public let config: GatewayConfig
     public let routeTable: RouteTable
     public let routes: [CompiledRoute]
+    public let issuers: [CompiledIssuer]
+    public let scopes: ScopeUniverse
+    public let globalCORS: CORSPolicy
+    public let clientOrigins: ClientOriginPolicy
     /// Request headers always removed before forwarding (lower case): the
     /// `forward.headers` names, so a client can never spoof them, and
     /// `authorization` when `forward.strip_authorization` is set.
     public let strippedRequestHeaders: [String]
+    let issuerIndexByIss: [String: Int]
+    let issuerIndexByName: [String: Int]
+    /// The index of the introspection issuer, if one is configured.
+    public let introspectionIssuer: Int?
 
-    /// Compiles `config`, which the loader has already validated.
-    public init(config: GatewayConfig) throws(ConfigError) {
+    /// Compiles `config`, which the loader has already validated; what only
+    /// compiling can find (a CORS origin or a scope rule that cannot be
+    /// compiled) is reported against `file`.
+    public init(config: GatewayConfig, file: String = "<config>") throws(ConfigError) {
         self.config = config
+        var problems: [ConfigDiagnostic] = []
+        func report(_ location: SourceLocation, _ message: String) {
+            problems.append(ConfigDiagnostic(file: file, location: location, message: message))
+        }
+
+        let scopes = ScopeUniverse(config: config)
+        self.scopes = scopes
+        let forwardedClaims = config.forward.headers.map(\.claim)
+        var issuers: [CompiledIssuer] = []
+        var byIss: [String: Int] = [:]
+        var byName: [String: Int] = [:]
+        var introspection: Int?
+        for (index, issuer) in config.issuers.enumerated() {
+            let verifier = IssuerPolicy(issuer).map { JWTVerifier(policy: $0, forwardedClaims: forwardedClaims) }
+            issuers.append(CompiledIssuer(name: issuer.name.value, config: issuer, verifier: verifier))
+            byName[issuer.name.value] = index
+            if let iss = issuer.issuer?.value, verifier != nil { byIss[iss] = index }
+            if issuer.introspection != nil { introspection = index }
+        }
+        self.issuers = issuers
+        issuerIndexByIss = byIss
+        issuerIndexByName = byName
+        introspectionIssuer = introspection
+
+        var globalCORS = CORSPolicy.sameOriginOnly
+        if let cors = config.cors {
+            do { globalCORS = try CORSPolicy(config: cors) } catch { report(error.location, error.description) }
+        }
+        self.globalCORS = globalCORS
+        var clientOrigins = ClientOriginPolicy.unrestricted
+        do { clientOrigins = try ClientOriginPolicy(clients: config.clients) } catch { report(error.location, error.description) }
+        self.clientOrigins = clientOrigins
+
+        let upstreamIndex = Dictionary(config.upstreams.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         var entries: [RouteTable.Entry] = []
         var routes: [CompiledRoute] = []
-        var problems: [ConfigDiagnostic] = []
-        let upstreamIndex = Dictionary(config.upstreams.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         for route in config.routes {
-            do {
-                let pattern = try RoutePattern(parsing: route.path.value)
-                let host = try route.host.map { host throws(HostPatternError) in try HostPattern(parsing: host.value) }
-                entries.append(RouteTable.Entry(
-                    pattern: pattern,
-                    host: host,
-                    methods: route.methods?.map(\.value),
-                    stripPrefix: route.stripPrefix?.value
-                ))
-            } catch {
-                problems.append(ConfigDiagnostic(file: "", location: route.path.location, message: "\(error)"))
+            guard let pattern = try? RoutePattern(parsing: route.path.value),
+                  let upstream = upstreamIndex[route.upstream.value]
+            else {
+                report(route.location, "route \(route.displayName) cannot be compiled (its path or upstream is invalid)")
                 continue
             }
-            guard let upstream = upstreamIndex[route.upstream.value] else {
-                problems.append(ConfigDiagnostic(file: "", location: route.upstream.location, message: "route names unknown upstream '\(route.upstream.value)'"))
-                continue
+            entries.append(RouteTable.Entry(
+                pattern: pattern,
+                host: route.host.flatMap { try? HostPattern(parsing: $0.value) },
+                methods: route.methods?.map(\.value),
+                stripPrefix: route.stripPrefix?.value
+            ))
+            var requirement = ScopeRequirement.none
+            do { requirement = try ScopeRequirement(route: route, in: scopes) } catch { report(route.location, error.description) }
+            var cors = globalCORS
+            if let routeCORS = route.cors {
+                do { cors = try CORSPolicy(global: config.cors, route: routeCORS) } catch { report(error.location, error.description) }
             }
-            routes.append(CompiledRoute(name: route.displayName, upstream: upstream, auth: route.auth.value))
+            let allowedIssuers = route.issuers.map { names in Set(names.compactMap { byName[$0.value] }) }
+            routes.append(CompiledRoute(
+                name: route.displayName,
+                upstream: upstream,
+                auth: route.auth.value,
+                requirement: requirement,
+                cors: cors,
+                allowedIssuers: allowedIssuers
+            ))
         }
-        if !problems.isEmpty { throw ConfigError(diagnostics: problems) }
-        do {
-            routeTable = try RouteTable(entries)
-        } catch {
-            throw ConfigError(diagnostics: [ConfigDiagnostic(file: "", location: .unknown, message: "\(error)")])
-        }
+        var table: RouteTable?
+        do { table = try RouteTable(entries) } catch { report(.unknown, "\(error)") }
+        guard problems.isEmpty, let table else { throw ConfigError(diagnostics: problems.sorted { $0.location < $1.location }) }
+        routeTable = table
         self.routes = routes
+
         var stripped = config.forward.headers.map { $0.name.value.lowercased() }
         if config.forward.stripAuthorization { stripped.append("authorization") }
         strippedRequestHeaders = stripped
     }
 
-    /// The core's decision for one request (SPEC's order of checks).
-    public func decide(_ facts: RequestFacts) -> GateDecision {
-        Gatekeeper(snapshot: self).decide(facts)
+    /// The core's decision for one request (SPEC's order of checks). `state`
+    /// is the calling event loop's token cache and keys for this snapshot;
+    /// `now` is seconds since the epoch.
+    public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64) -> GateDecision {
+        Gatekeeper(snapshot: self, state: state, now: now).decide(facts)
     }
 }
 
-/// What a route needs at request time, resolved from names to indices.
+/// What a route needs at request time, resolved from names to indices and compiled.
 public struct CompiledRoute: Sendable {
     public var name: String
     public var upstream: Int
     public var auth: AuthMode
+    public var requirement: ScopeRequirement
+    /// The route's CORS policy: its own `cors:` over the global one, or the global one.
+    public var cors: CORSPolicy
+    /// `issuers:`, as issuer indices; nil when the route accepts any issuer.
+    public var allowedIssuers: Set<Int>?
+}
+
+/// One configured issuer, with its verifier when it is a JWT issuer.
+public struct CompiledIssuer: Sendable {
+    public var name: String
+    public var config: IssuerConfig
+    /// Nil for an introspection issuer.
+    public var verifier: JWTVerifier?
 }

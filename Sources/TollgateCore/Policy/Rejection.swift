@@ -4,20 +4,9 @@
 public struct Rejection: Sendable, Hashable, Error {
     public var code: GatewayErrorCode
     public var description: String
-    public var headers: [Header]
+    public var headers: [HeaderField]
 
-    /// A response header the rejection carries.
-    public struct Header: Sendable, Hashable {
-        public var name: String
-        public var value: String
-
-        public init(_ name: String, _ value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
-
-    public init(_ code: GatewayErrorCode, _ description: String, headers: [Header] = []) {
+    public init(_ code: GatewayErrorCode, _ description: String, headers: [HeaderField] = []) {
         self.code = code
         self.description = description
         self.headers = headers

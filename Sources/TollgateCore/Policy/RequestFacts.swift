@@ -18,6 +18,10 @@ public struct RequestFacts: Sendable {
     public var origin: String?
     /// `http` or `https`, as the client connected.
     public var scheme: String
+    /// `Access-Control-Request-Method`, when present (with `OPTIONS` and `Origin`: a preflight).
+    public var accessControlRequestMethod: String?
+    /// `Access-Control-Request-Headers`, repeated fields joined with `,`.
+    public var accessControlRequestHeaders: String?
 
     public init(
         method: String,
@@ -25,7 +29,9 @@ public struct RequestFacts: Sendable {
         host: String?,
         authorization: Authorization,
         origin: String? = nil,
-        scheme: String = "http"
+        scheme: String = "http",
+        accessControlRequestMethod: String? = nil,
+        accessControlRequestHeaders: String? = nil
     ) {
         self.method = method
         self.target = target
@@ -33,5 +39,12 @@ public struct RequestFacts: Sendable {
         self.authorization = authorization
         self.origin = origin
         self.scheme = scheme
+        self.accessControlRequestMethod = accessControlRequestMethod
+        self.accessControlRequestHeaders = accessControlRequestHeaders
+    }
+
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` (Fetch standard).
+    public var isPreflight: Bool {
+        method == "OPTIONS" && origin != nil && accessControlRequestMethod != nil
     }
 }

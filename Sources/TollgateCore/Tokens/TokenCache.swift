@@ -8,10 +8,10 @@
 /// tokens are inserted, so a flood of bad tokens cannot evict good ones. An
 /// entry is dropped on a hit at or after its `exp`, and when the key that
 /// verified it has left its issuer's key set.
-public final class TokenCache {
+public final class TokenCache<Entry: CachedToken> {
     private struct Slot {
         var token: String
-        var value: VerifiedToken
+        var value: Entry
         /// The `JWKSet.generation` against which the key was last known present.
         var keySetGeneration: UInt64
         var referenced: Bool
@@ -35,7 +35,7 @@ public final class TokenCache {
     /// set of an issuer (by configured name), or `nil` when it has none: an entry
     /// whose key is no longer in its issuer's set is dropped. When the set is the
     /// one the entry was last checked against, the check is one comparison.
-    public func lookup(_ token: String, now: Int64, keySet: (String) -> JWKSet?) -> VerifiedToken? {
+    public func lookup(_ token: String, now: Int64, keySet: (String) -> JWKSet?) -> Entry? {
         guard let index = slotsByToken[token] else { return nil }
         let value = slots[index].value
         guard now < value.expiresAt, let keys = keySet(value.issuer) else {
@@ -54,7 +54,7 @@ public final class TokenCache {
     }
 
     /// Caches a token verified against `keySet`. Tokens already expired at `now` are not cached.
-    public func insert(_ token: String, _ value: VerifiedToken, keySet: JWKSet, now: Int64) {
+    public func insert(_ token: String, _ value: Entry, keySet: JWKSet, now: Int64) {
         guard now < value.expiresAt else { return }
         let slot = Slot(token: token, value: value, keySetGeneration: keySet.generation, referenced: false)
         if let index = slotsByToken[token] {
@@ -108,3 +108,14 @@ public final class TokenCache {
 
 @available(*, unavailable, message: "a TokenCache belongs to one event loop")
 extension TokenCache: Sendable {}
+
+/// What the token cache needs to know of an entry: whose key verified it and
+/// until when it may be used.
+public protocol CachedToken: Sendable {
+    /// The issuer's configured name (the key set to check the key against).
+    var issuer: String { get }
+    var expiresAt: Int64 { get }
+    var keyIdentity: KeyIdentity { get }
+}
+
+extension VerifiedToken: CachedToken {}

@@ -9,7 +9,7 @@ enum ForwardedRequest {
         from client: HTTPRequestHead,
         target: String,
         removing stripped: [String],
-        identity: [Rejection.Header],
+        identity: [HeaderField],
         clientAddress: String,
         scheme: String,
         requestID: String

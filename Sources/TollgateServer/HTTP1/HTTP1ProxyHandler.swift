@@ -50,6 +50,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var upstreamKeepAlive = true
     private var retried = false
     private var useTargetHost = false
+    /// CORS headers the core asked for on this exchange's responses.
+    private var responseHeaders: [HeaderField] = []
     private var pool: UpstreamPool?
     private var connection: UpstreamConnection?
     private var buffered = CircularBuffer<HTTPClientRequestPart>(initialCapacity: 4)
@@ -158,12 +160,15 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
             return refuse(Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes"))
         }
-        let snapshot = loop.value.snapshot
-        switch snapshot.decide(facts(for: head)) {
+        let loopContext = loop.value
+        let snapshot = loopContext.snapshot
+        switch snapshot.decide(facts(for: head), state: loopContext.verification, now: WallClock.secondsSinceEpoch()) {
         case .reject(let rejection):
             refuse(rejection)
         case .forward(let admission):
             forward(admission, snapshot: snapshot)
+        case .answer(let status, let headers):
+            answer(status: status, headers: headers)
         }
     }
 
@@ -175,7 +180,11 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         case .connecting, .streaming:
             if requestBodyBytes > limits.maxBodyBytes {
                 abandonUpstream()
-                return refuse(Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+                return refuse(Rejection(
+                    .payloadTooLarge,
+                    "the request body is larger than \(limits.maxBodyBytes) bytes",
+                    headers: responseHeaders
+                ))
             }
         }
         let part = HTTPClientRequestPart.body(.byteBuffer(body))
@@ -224,8 +233,14 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             host: head.headers.first(name: "host"),
             authorization: authorization,
             origin: head.headers.first(name: "origin"),
-            scheme: scheme
+            scheme: scheme,
+            accessControlRequestMethod: head.headers.first(name: "access-control-request-method"),
+            accessControlRequestHeaders: Self.joined(head.headers["access-control-request-headers"])
         )
+    }
+
+    private static func joined(_ values: [String]) -> String? {
+        values.isEmpty ? nil : values.joined(separator: ",")
     }
 
     /// Bytes of the request head as it came: request line and header lines.
@@ -243,6 +258,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         let loopContext = loop.value
         let pool = loopContext.pools[admission.upstream]
         self.pool = pool
+        responseHeaders = admission.responseHeaders
         useTargetHost = pool.config.hostHeader == .target
         upstreamHead = ForwardedRequest.head(
             from: requestHead,
@@ -341,6 +357,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             var headers = head.headers
             HopByHop.remove(from: &headers)
             headers.replaceOrAdd(name: "x-request-id", value: requestID)
+            if !responseHeaders.isEmpty { CORSHeaders.apply(responseHeaders, to: &headers) }
             if !keepAlive { headers.add(name: "connection", value: "close") }
             let response = HTTPResponseHead(version: requestHead.version, status: head.status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)
@@ -404,7 +421,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
 
     private func refuseAfterUpstream(_ code: GatewayErrorCode, _ description: String) {
         if !requestComplete { keepAlive = false }
-        respond(with: Rejection(code, description))
+        respond(with: Rejection(code, description, headers: responseHeaders))
     }
 
     /// Stops using the upstream connection of this exchange without reusing it.
@@ -425,6 +442,20 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private func refuse(_ rejection: Rejection) {
         if !requestComplete { keepAlive = false }
         respond(with: rejection)
+    }
+
+    /// The gateway's own empty answer (a CORS preflight's 204).
+    private func answer(status: Int, headers fields: [HeaderField]) {
+        if !requestComplete { keepAlive = false }
+        var headers = HTTPHeaders()
+        for field in fields { headers.add(name: field.name, value: field.value) }
+        headers.add(name: "content-length", value: "0")
+        headers.add(name: "x-request-id", value: requestID)
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        responseStarted = true
+        let head = HTTPResponseHead(version: requestHead.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        completeResponse(.end(nil))
     }
 
     private func respond(with rejection: Rejection) {
@@ -492,6 +523,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         upstreamKeepAlive = true
         retried = false
         pool = nil
+        responseHeaders = []
         buffered.removeAll()
     }
 

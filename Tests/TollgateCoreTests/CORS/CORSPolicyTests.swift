@@ -11,7 +11,7 @@ import TollgateCore
         maxAge: .seconds(600)
     )
 
-    static let preflightVary = CORSHeaderField(
+    static let preflightVary = HeaderField(
         name: "Vary", value: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
     )
 
@@ -23,10 +23,10 @@ import TollgateCore
             origin: "https://app.example.com", requestMethod: "PUT", requestHeaders: "authorization, Content-Type"
         )
         #expect(decision == .allowed([
-            CORSHeaderField(name: "Access-Control-Allow-Origin", value: "https://app.example.com"),
-            CORSHeaderField(name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, PATCH, DELETE"),
-            CORSHeaderField(name: "Access-Control-Allow-Headers", value: "Authorization, Content-Type"),
-            CORSHeaderField(name: "Access-Control-Max-Age", value: "600"),
+            HeaderField(name: "Access-Control-Allow-Origin", value: "https://app.example.com"),
+            HeaderField(name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, PATCH, DELETE"),
+            HeaderField(name: "Access-Control-Allow-Headers", value: "Authorization, Content-Type"),
+            HeaderField(name: "Access-Control-Max-Age", value: "600"),
             Self.preflightVary,
         ]))
     }
@@ -82,8 +82,8 @@ import TollgateCore
         #expect(!policy.allowCredentials)
         #expect(policy.maxAgeSeconds == nil)
         #expect(policy.preflight(origin: "https://a.test", requestMethod: "POST", requestHeaders: nil) == .allowed([
-            CORSHeaderField(name: "Access-Control-Allow-Origin", value: "https://a.test"),
-            CORSHeaderField(name: "Access-Control-Allow-Methods", value: "GET, HEAD, POST"),
+            HeaderField(name: "Access-Control-Allow-Origin", value: "https://a.test"),
+            HeaderField(name: "Access-Control-Allow-Methods", value: "GET, HEAD, POST"),
             Self.preflightVary,
         ]))
         #expect(policy.preflight(origin: "https://a.test", requestMethod: "DELETE", requestHeaders: nil) == .denied(.methodNotAllowed("DELETE")))
@@ -96,9 +96,9 @@ import TollgateCore
             allowedOrigins: [Located("*")], allowedMethods: [Located("*")], allowedHeaders: [Located("*")]
         ))
         #expect(policy.preflight(origin: "https://any.test", requestMethod: "PURGE", requestHeaders: "Authorization, x-custom") == .allowed([
-            CORSHeaderField(name: "Access-Control-Allow-Origin", value: "https://any.test"),
-            CORSHeaderField(name: "Access-Control-Allow-Methods", value: "PURGE"),
-            CORSHeaderField(name: "Access-Control-Allow-Headers", value: "Authorization, x-custom"),
+            HeaderField(name: "Access-Control-Allow-Origin", value: "https://any.test"),
+            HeaderField(name: "Access-Control-Allow-Methods", value: "PURGE"),
+            HeaderField(name: "Access-Control-Allow-Headers", value: "Authorization, x-custom"),
             Self.preflightVary,
         ]))
         #expect(policy.preflight(origin: "null", requestMethod: "GET", requestHeaders: nil) == .denied(.originNotAllowed("null")))
@@ -115,11 +115,11 @@ import TollgateCore
         config.allowCredentials = Located(true)
         let policy = try CORSPolicy(config: config)
         #expect(policy.preflight(origin: "https://dashboard.example.com", requestMethod: "GET", requestHeaders: nil) == .allowed([
-            CORSHeaderField(name: "Access-Control-Allow-Origin", value: "https://dashboard.example.com"),
-            CORSHeaderField(name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, PATCH, DELETE"),
-            CORSHeaderField(name: "Access-Control-Allow-Headers", value: "Authorization, Content-Type"),
-            CORSHeaderField(name: "Access-Control-Max-Age", value: "600"),
-            CORSHeaderField(name: "Access-Control-Allow-Credentials", value: "true"),
+            HeaderField(name: "Access-Control-Allow-Origin", value: "https://dashboard.example.com"),
+            HeaderField(name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, PATCH, DELETE"),
+            HeaderField(name: "Access-Control-Allow-Headers", value: "Authorization, Content-Type"),
+            HeaderField(name: "Access-Control-Max-Age", value: "600"),
+            HeaderField(name: "Access-Control-Allow-Credentials", value: "true"),
             Self.preflightVary,
         ]))
         let decision = policy.check(origin: "https://dashboard.example.com", requestScheme: "https", requestHost: "api.example.com")
@@ -128,10 +128,10 @@ import TollgateCore
             return
         }
         #expect(headers.all == [
-            CORSHeaderField(name: "Access-Control-Allow-Origin", value: "https://dashboard.example.com"),
-            CORSHeaderField(name: "Vary", value: "Origin"),
-            CORSHeaderField(name: "Access-Control-Allow-Credentials", value: "true"),
-            CORSHeaderField(name: "Access-Control-Expose-Headers", value: "X-Request-Id"),
+            HeaderField(name: "Access-Control-Allow-Origin", value: "https://dashboard.example.com"),
+            HeaderField(name: "Vary", value: "Origin"),
+            HeaderField(name: "Access-Control-Allow-Credentials", value: "true"),
+            HeaderField(name: "Access-Control-Expose-Headers", value: "X-Request-Id"),
         ])
     }
 
@@ -150,8 +150,8 @@ import TollgateCore
         let policy = try CORSPolicy(config: Self.global)
         #expect(policy.check(origin: "https://a.example.com", requestScheme: "https", requestHost: "api.example.com")
             == .allowed(CORSResponseHeaders(allowOrigin: "https://a.example.com", fields: [
-                CORSHeaderField(name: "Vary", value: "Origin"),
-                CORSHeaderField(name: "Access-Control-Expose-Headers", value: "X-Request-Id"),
+                HeaderField(name: "Vary", value: "Origin"),
+                HeaderField(name: "Access-Control-Expose-Headers", value: "X-Request-Id"),
             ])))
     }
 
@@ -222,11 +222,11 @@ import TollgateCore
         #expect(policy.preflight(origin: "https://partner.test", requestMethod: "PATCH", requestHeaders: "authorization")
             == .denied(.headerNotAllowed("authorization")))
         #expect(policy.preflight(origin: "https://partner.test", requestMethod: "PATCH", requestHeaders: "x-partner") == .allowed([
-            CORSHeaderField(name: "Access-Control-Allow-Origin", value: "https://partner.test"),
-            CORSHeaderField(name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, PATCH, DELETE"),
-            CORSHeaderField(name: "Access-Control-Allow-Headers", value: "X-Partner"),
-            CORSHeaderField(name: "Access-Control-Max-Age", value: "600"),
-            CORSHeaderField(name: "Access-Control-Allow-Credentials", value: "true"),
+            HeaderField(name: "Access-Control-Allow-Origin", value: "https://partner.test"),
+            HeaderField(name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, PATCH, DELETE"),
+            HeaderField(name: "Access-Control-Allow-Headers", value: "X-Partner"),
+            HeaderField(name: "Access-Control-Max-Age", value: "600"),
+            HeaderField(name: "Access-Control-Allow-Credentials", value: "true"),
             Self.preflightVary,
         ]))
     }
@@ -240,7 +240,7 @@ import TollgateCore
         #expect(!policy.allowCredentials)
         #expect(policy.maxAgeSeconds == 0)
         #expect(policy.check(origin: "https://a.example.com", requestScheme: "https", requestHost: "api.test")
-            == .allowed(CORSResponseHeaders(allowOrigin: "https://a.example.com", fields: [CORSHeaderField(name: "Vary", value: "Origin")])))
+            == .allowed(CORSResponseHeaders(allowOrigin: "https://a.example.com", fields: [HeaderField(name: "Vary", value: "Origin")])))
     }
 
     @Test func routePolicyWithoutAGlobalOneStandsAlone() throws {

@@ -14,7 +14,7 @@ import TollgateCore
     }
 
     @Test func returnsWhatWasInsertedForTheWholeToken() {
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         let value = verified()
         cache.insert("token-1", value, keySet: F.keySet, now: F.now)
         #expect(cache.lookup("token-1", now: F.now) { _ in F.keySet } == value)
@@ -24,7 +24,7 @@ import TollgateCore
     }
 
     @Test func isBoundedByItsCapacity() {
-        let cache = TokenCache(capacity: 100)
+        let cache = TokenCache<VerifiedToken>(capacity: 100)
         for index in 0..<1000 {
             cache.insert("token-\(index)", verified(subject: "\(index)"), keySet: F.keySet, now: F.now)
             #expect(cache.count <= 100)
@@ -35,7 +35,7 @@ import TollgateCore
     }
 
     @Test func evictsAnEntryNotUsedSinceTheHandLastPassed() {
-        let cache = TokenCache(capacity: 3)
+        let cache = TokenCache<VerifiedToken>(capacity: 3)
         for name in ["a", "b", "c"] {
             cache.insert(name, verified(subject: name), keySet: F.keySet, now: F.now)
         }
@@ -54,7 +54,7 @@ import TollgateCore
     }
 
     @Test func treatsAnExpiredEntryAsAMissAndDropsIt() {
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         cache.insert("t", verified(expiresAt: F.now + 60), keySet: F.keySet, now: F.now)
         #expect(cache.lookup("t", now: F.now + 59) { _ in F.keySet } != nil)
         #expect(cache.lookup("t", now: F.now + 60) { _ in F.keySet } == nil)
@@ -64,13 +64,13 @@ import TollgateCore
     }
 
     @Test func neverCachesATokenAlreadyExpired() {
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         cache.insert("t", verified(expiresAt: F.now), keySet: F.keySet, now: F.now)
         #expect(cache.count == 0)
     }
 
     @Test func dropsEntriesWhoseKeyLeftTheKeySet() throws {
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         let rsaKey = F.rsa.verificationKey
         let original = JWKSet(keys: [rsaKey, F.p256.verificationKey])
         cache.insert("t", verified(key: rsaKey.identity), keySet: original, now: F.now)
@@ -92,7 +92,7 @@ import TollgateCore
     }
 
     @Test func asksForTheKeySetOfTheEntrysIssuer() {
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         cache.insert("t", verified(issuer: "other"), keySet: F.keySet, now: F.now)
         var asked: [String] = []
         #expect(cache.lookup("t", now: F.now) { issuer in asked.append(issuer); return F.keySet } != nil)
@@ -103,7 +103,7 @@ import TollgateCore
     }
 
     @Test func replacesAnEntryForTheSameToken() {
-        let cache = TokenCache(capacity: 2)
+        let cache = TokenCache<VerifiedToken>(capacity: 2)
         cache.insert("t", verified(subject: "first"), keySet: F.keySet, now: F.now)
         cache.insert("t", verified(subject: "second"), keySet: F.keySet, now: F.now)
         #expect(cache.count == 1)
@@ -111,7 +111,7 @@ import TollgateCore
     }
 
     @Test func reusesSlotsFreedByExpiryBeforeEvicting() {
-        let cache = TokenCache(capacity: 2)
+        let cache = TokenCache<VerifiedToken>(capacity: 2)
         cache.insert("short", verified(expiresAt: F.now + 1, subject: "short"), keySet: F.keySet, now: F.now)
         cache.insert("long", verified(subject: "long"), keySet: F.keySet, now: F.now)
         #expect(cache.lookup("short", now: F.now + 1) { _ in F.keySet } == nil)
@@ -121,7 +121,7 @@ import TollgateCore
     }
 
     @Test func removeAllEmptiesTheCache() {
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         for index in 0..<4 {
             cache.insert("t\(index)", verified(), keySet: F.keySet, now: F.now)
         }
@@ -133,7 +133,7 @@ import TollgateCore
     }
 
     @Test func keysByTheWholeTokenNotAPrefix() {
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         let token = F.token()
         cache.insert(token, verified(subject: "real"), keySet: F.keySet, now: F.now)
         let tampered = String(token.dropLast()) + (token.last == "A" ? "B" : "A")

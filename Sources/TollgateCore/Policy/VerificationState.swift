@@ -1,0 +1,28 @@
+/// What one event loop keeps for verifying tokens against one snapshot: its
+/// token cache and its view of every issuer's current keys. Owned by the loop
+/// (not `Sendable`), so the hit path takes no lock; a new snapshot gets a new,
+/// empty state, and new keys are published to each loop's state in turn.
+public final class VerificationState {
+    public let cache: TokenCache<Principal>
+    /// Per issuer index: the current key set, or nil while none has arrived.
+    public private(set) var keySets: [JWKSet?]
+    private let issuerIndexByName: [String: Int]
+
+    public init(snapshot: GatewaySnapshot, keySets: [JWKSet?]) {
+        cache = TokenCache(capacity: snapshot.config.cache.tokens)
+        self.keySets = keySets
+        issuerIndexByName = snapshot.issuerIndexByName
+    }
+
+    /// Replaces one issuer's keys (a refresh); cached tokens whose key left are dropped on their next hit.
+    public func updateKeys(_ keys: JWKSet, forIssuer index: Int) {
+        keySets[index] = keys
+    }
+
+    func keySet(named issuer: String) -> JWKSet? {
+        issuerIndexByName[issuer].flatMap { keySets[$0] }
+    }
+}
+
+@available(*, unavailable, message: "a VerificationState belongs to one event loop")
+extension VerificationState: Sendable {}
