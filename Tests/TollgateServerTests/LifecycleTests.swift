@@ -23,7 +23,7 @@ struct LifecycleTests {
             let idle = try RawHTTPConnection(port: fixture.port)
             try idle.send("GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try idle.readResponse().status == 200)
-            try await Task.sleep(for: .milliseconds(200))
+            try await fixture.upstream.waitForRequests(2)
             fixture.gateway.signal(SIGTERM)
             #expect(idle.waitForClose(timeout: .seconds(3)))
             let response = try inFlight.readResponse()
@@ -36,10 +36,10 @@ struct LifecycleTests {
 
     @Test("a second signal exits at once")
     func secondSignal() async throws {
-        try await GatewayFixture.run { fixture in
+        try await GatewayFixture.run(upstreamOptions: "    timeout: 30s") { fixture in
             let inFlight = try RawHTTPConnection(port: fixture.port)
             try inFlight.send("GET /slow?ms=8000 HTTP/1.1\r\nHost: a\r\n\r\n")
-            try await Task.sleep(for: .milliseconds(200))
+            try await fixture.upstream.waitForRequests(1)
             fixture.gateway.signal(SIGTERM)
             try await Task.sleep(for: .milliseconds(300))
             #expect(fixture.gateway.process.isRunning)

@@ -12,7 +12,7 @@ enum TestConfig {
     ) -> String {
         let targetList = (targets ?? ["127.0.0.1:\(upstreamPort)"]).joined(separator: ", ")
         let defaultLimits = keeping(["header_timeout: 1s", "request_timeout: 3s"], notIn: limits, indent: "  ")
-        let defaultUpstream = keeping(["connect_timeout: 1s", "timeout: 2s"], notIn: upstreamOptions, indent: "    ")
+        let defaultUpstream = keeping(["connect_timeout: 2s", "timeout: 15s"], notIn: upstreamOptions, indent: "    ")
         return """
             server:
               listen: 127.0.0.1:0

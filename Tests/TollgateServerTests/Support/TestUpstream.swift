@@ -75,6 +75,17 @@ final class TestUpstream: Sendable {
     var connectionCount: Int { stats.connections.load(ordering: .relaxed) }
     var openConnectionCount: Int { stats.openConnections.load(ordering: .relaxed) }
 
+    /// Waits until `count` requests have reached the upstream (at most 10 s).
+    func waitForRequests(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while received.count < count {
+            guard ContinuousClock.now < deadline else {
+                throw GatewayTestError("only \(received.count) of \(count) requests reached the upstream")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Closes every connection that is not inside a request, as a restarting upstream would.
     func closeIdleConnections() async throws {
         let children = stats.children.withLock { $0 }
