@@ -34,7 +34,7 @@ struct TokenCommand: ParsableCommand {
     @Option(name: .customLong("client-id"), help: "The client_id claim.")
     var clientID: String?
 
-    @Option(help: "How long the token is valid: 30s, 15m, 1h, 7d.")
+    @Option(help: "How long the token is valid: 30s, 15m, 1h.")
     var ttl: String = "1h"
 
     func run() throws {
@@ -47,17 +47,19 @@ struct TokenCommand: ParsableCommand {
             }
             algorithm = named
         }
-        guard let lifetime = Self.seconds(ttl), lifetime > 0 else {
-            throw ValidationError("--ttl must be a positive whole number of s, m, h or d, like 1h")
+        let lifetime: Duration
+        do {
+            lifetime = try DurationParser.parse(ttl)
+        } catch {
+            throw ValidationError("--ttl: \(error)")
         }
-        let now = Int64(Date().timeIntervalSince1970)
-        var claims: [(String, JSONValue)] = [
-            ("iss", .string(iss)), ("sub", .string(sub)), ("aud", .string(aud)),
-            ("iat", .number(JSONNumber(now))), ("exp", .number(JSONNumber(now + lifetime))),
-            ("scope", .string(scope)), ("jti", .string(UUID().uuidString.lowercased())),
-        ]
-        if let clientID { claims.append(("client_id", .string(clientID))) }
-        print(try signingKey.jwt(claims: JSONObject(uniqueKeysWithValues: claims), algorithm: algorithm, type: "at+jwt"))
+        guard lifetime.components.seconds > 0 else { throw ValidationError("--ttl must be at least 1s") }
+        let claims = DevelopmentToken.claims(
+            issuer: iss, audience: aud, subject: sub, scope: scope, clientID: clientID,
+            issuedAt: Int64(Date().timeIntervalSince1970), lifetimeSeconds: lifetime.components.seconds,
+            tokenID: UUID().uuidString.lowercased()
+        )
+        print(try signingKey.jwt(claims: claims, algorithm: algorithm, type: "at+jwt"))
     }
 
     private func loadKey() throws -> SigningKey {
@@ -73,20 +75,5 @@ struct TokenCommand: ParsableCommand {
         } catch {
             throw ValidationError("--key \(key): \(error)")
         }
-    }
-
-    /// `30s`, `15m`, `1h`, `7d` as seconds. The config's DurationParser is stricter
-    /// and wider; a token lifetime needs only whole seconds.
-    private static func seconds(_ text: String) -> Int64? {
-        guard let unit = text.last, let amount = Int64(text.dropLast()) else { return nil }
-        let multiplier: Int64 = switch unit {
-        case "s": 1
-        case "m": 60
-        case "h": 3600
-        case "d": 86400
-        default: 0
-        }
-        let (seconds, overflow) = amount.multipliedReportingOverflow(by: multiplier)
-        return overflow || multiplier == 0 ? nil : seconds
     }
 }

@@ -44,6 +44,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var keepAlive = true
     private var expectsContinue = false
     private var requestComplete = false
+    /// The head announced a body (`Content-Length` > 0 or chunked).
+    private var requestHasBody = false
     private var requestBodyBytes = 0
     private var bodyBytesSentUpstream = 0
     private var responseStarted = false
@@ -149,6 +151,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         keepAlive = head.isKeepAlive
         requestID = RequestID.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+        requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
+            || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
 
         let limits = self.limits
         if head.uri.utf8.count > limits.maxRequestLineBytes {
@@ -420,7 +424,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     }
 
     private func refuseAfterUpstream(_ code: GatewayErrorCode, _ description: String) {
-        if !requestComplete { keepAlive = false }
+        if !requestComplete, requestHasBody { keepAlive = false }
         respond(with: Rejection(code, description, headers: responseHeaders))
     }
 
@@ -440,13 +444,13 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     /// Answers a request the gateway refuses before forwarding. A body still on
     /// its way is read and dropped for a moment, then the connection closes.
     private func refuse(_ rejection: Rejection) {
-        if !requestComplete { keepAlive = false }
+        if !requestComplete, requestHasBody { keepAlive = false }
         respond(with: rejection)
     }
 
     /// The gateway's own empty answer (a CORS preflight's 204).
     private func answer(status: Int, headers fields: [HeaderField]) {
-        if !requestComplete { keepAlive = false }
+        if !requestComplete, requestHasBody { keepAlive = false }
         var headers = HTTPHeaders()
         for field in fields { headers.add(name: field.name, value: field.value) }
         headers.add(name: "content-length", value: "0")
