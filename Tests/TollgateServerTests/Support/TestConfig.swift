@@ -8,7 +8,8 @@ enum TestConfig {
         upstreamOptions: String = "",
         server: String = "",
         routes: String? = nil,
-        forward: String = ""
+        forward: String = "",
+        sections: String = ""
     ) -> String {
         let targetList = (targets ?? ["127.0.0.1:\(upstreamPort)"]).joined(separator: ", ")
         let defaultLimits = keeping(["header_timeout: 1s", "request_timeout: 3s"], notIn: limits, indent: "  ")
@@ -28,6 +29,7 @@ enum TestConfig {
             \(defaultUpstream)
             \(upstreamOptions)
             \(forward)
+            \(sections)
             routes:
             \(routes ?? defaultRoutes)
             """
@@ -72,7 +74,8 @@ struct GatewayFixture {
         upstreamOptions: String = "",
         server: String = "",
         routes: String? = nil,
-        forward: String = ""
+        forward: String = "",
+        sections: String = ""
     ) async throws -> GatewayFixture {
         let upstream = try await TestUpstream.start()
         let config = TestConfig.yaml(
@@ -81,7 +84,8 @@ struct GatewayFixture {
             upstreamOptions: upstreamOptions,
             server: server,
             routes: routes,
-            forward: forward
+            forward: forward,
+            sections: sections
         )
         do {
             return GatewayFixture(upstream: upstream, gateway: try GatewayProcess.start(config: config))
@@ -98,9 +102,12 @@ struct GatewayFixture {
         server: String = "",
         routes: String? = nil,
         forward: String = "",
+        sections: String = "",
         _ body: (GatewayFixture) async throws -> Void
     ) async throws {
-        let fixture = try await start(limits: limits, upstreamOptions: upstreamOptions, server: server, routes: routes, forward: forward)
+        let fixture = try await start(
+            limits: limits, upstreamOptions: upstreamOptions, server: server, routes: routes, forward: forward, sections: sections
+        )
         do {
             try await body(fixture)
         } catch {

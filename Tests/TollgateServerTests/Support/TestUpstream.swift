@@ -12,6 +12,7 @@ import Synchronization
 /// - `/bytes?n=N`: streams N bytes of `TestPattern` (honouring backpressure);
 /// - `/hop`: answers with hop-by-hop headers that must not reach the client;
 /// - `/close`: answers with `Connection: close` and closes;
+/// - `/with-cors`: answers with its own `Access-Control-Allow-Origin: *` and `Vary: Accept-Encoding`;
 /// - anything else: echoes the request as JSON, with the body's SHA-256.
 final class TestUpstream: Sendable {
     /// One request as the upstream saw it.
@@ -213,6 +214,14 @@ final class TestUpstreamHandler: ChannelInboundHandler {
             headers.add(name: "content-length", value: "2")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case "/with-cors":
+            var headers = HTTPHeaders()
+            headers.add(name: "access-control-allow-origin", value: "*")
+            headers.add(name: "access-control-allow-credentials", value: "true")
+            headers.add(name: "vary", value: "Accept-Encoding")
+            headers.add(name: "content-length", value: "0")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case "/close":
             var headers = HTTPHeaders()
