@@ -17,15 +17,17 @@ struct LifecycleTests {
 
     @Test("SIGTERM lets an in-flight request finish, refuses new connections, exits 0")
     func drain() async throws {
-        try await GatewayFixture.run(upstreamOptions: "    timeout: 10s") { fixture in
+        try await GatewayFixture.run { fixture in
             let inFlight = try RawHTTPConnection(port: fixture.port)
-            try inFlight.send("GET /slow?ms=3000 HTTP/1.1\r\nHost: a\r\n\r\n")
+            try inFlight.send("GET /hold?id=drain HTTP/1.1\r\nHost: a\r\n\r\n")
             let idle = try RawHTTPConnection(port: fixture.port)
             try idle.send("GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try idle.readResponse().status == 200)
-            try await fixture.upstream.waitForRequests(2)
+            try await fixture.upstream.waitForHeld("drain")
             fixture.gateway.signal(SIGTERM)
             #expect(idle.waitForClose(timeout: .seconds(3)))
+            #expect(fixture.gateway.process.isRunning, "gateway log:\n\(fixture.gateway.stderr)")
+            try await fixture.upstream.release("drain")
             let response = try inFlight.readResponse()
             #expect(response.status == 200)
             #expect(response.header("connection") == "close")
@@ -36,13 +38,13 @@ struct LifecycleTests {
 
     @Test("a second signal exits at once")
     func secondSignal() async throws {
-        try await GatewayFixture.run(upstreamOptions: "    timeout: 30s") { fixture in
+        try await GatewayFixture.run { fixture in
             let inFlight = try RawHTTPConnection(port: fixture.port)
-            try inFlight.send("GET /slow?ms=8000 HTTP/1.1\r\nHost: a\r\n\r\n")
-            try await fixture.upstream.waitForRequests(1)
+            try inFlight.send("GET /hold?id=second HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await fixture.upstream.waitForHeld("second")
             fixture.gateway.signal(SIGTERM)
             try await Task.sleep(for: .milliseconds(300))
-            #expect(fixture.gateway.process.isRunning)
+            #expect(fixture.gateway.process.isRunning, "gateway log:\n\(fixture.gateway.stderr)")
             let started = ContinuousClock.now
             fixture.gateway.signal(SIGINT)
             #expect(fixture.gateway.waitForExit(timeout: .seconds(3)) == 1)

@@ -70,15 +70,20 @@ struct UpstreamFailureTests {
 
     @Test("max_connections to an upstream: a request waits for a free one, then gets 503 upstream_unavailable")
     func poolLimit() async throws {
-        try await GatewayFixture.run(upstreamOptions: "    max_connections: 1\n    connect_timeout: 500ms") { fixture in
-            let slow = try RawHTTPConnection(port: fixture.port)
-            try slow.send("GET /slow?ms=3000 HTTP/1.1\r\nHost: a\r\n\r\n")
-            try await fixture.upstream.waitForRequests(1)
-            // Waits for the busy connection longer than connect_timeout (500ms): 503.
+        try await GatewayFixture.run(upstreamOptions: "    max_connections: 1\n    connect_timeout: 1500ms") { fixture in
+            let busy = try RawHTTPConnection(port: fixture.port)
+            try busy.send("GET /hold?id=busy HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await fixture.upstream.waitForHeld("busy")
+            // Waits for the busy connection longer than connect_timeout (1.5 s): 503.
             let waiting = try RawHTTPConnection.exchange(port: fixture.port, "GET /queued HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(waiting.status == 503)
             #expect(waiting.json["error"] as? String == "upstream_unavailable")
-            #expect(try slow.readResponse().status == 200)
+            // A request that waits while the connection frees up gets it.
+            let queued = try RawHTTPConnection(port: fixture.port)
+            try queued.send("GET /queued-ok HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await fixture.upstream.release("busy")
+            #expect(try busy.readResponse().status == 200)
+            #expect(try queued.readResponse().status == 200)
             // Once it is free, the next request reuses it.
             let after = try RawHTTPConnection.exchange(port: fixture.port, "GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(after.status == 200)

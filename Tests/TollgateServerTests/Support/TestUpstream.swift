@@ -8,6 +8,7 @@ import Synchronization
 /// A real HTTP/1.1 upstream on 127.0.0.1 for integration tests. It records
 /// what reached it and behaves by path:
 /// - `/slow?ms=N`: waits N ms before answering;
+/// - `/hold?id=X`: answers only when the test calls `release("X")`;
 /// - `/reset`: resets the connection on the request head;
 /// - `/bytes?n=N`: streams N bytes of `TestPattern` (honouring backpressure);
 /// - `/hop`: answers with hop-by-hop headers that must not reach the client;
@@ -41,14 +42,18 @@ final class TestUpstream: Sendable {
         let openConnections = Atomic<Int>(0)
         let requests = Mutex<[Received]>([])
         let children = Mutex<[Channel]>([])
+        /// `/hold` requests waiting for `release`, by id.
+        let held = Mutex<[String: @Sendable () -> Void]>([:])
 
         var received: [Received] { requests.withLock { $0 } }
     }
 
-    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// Its own event loop, so that one test's heavy streaming never delays another's upstream.
+    let group: MultiThreadedEventLoopGroup
 
     static func start() async throws -> TestUpstream {
         let stats = Stats()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -63,13 +68,36 @@ final class TestUpstream: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return TestUpstream(channel: channel, port: channel.localAddress!.port!, stats: stats)
+        return TestUpstream(channel: channel, port: channel.localAddress!.port!, stats: stats, group: group)
     }
 
-    private init(channel: Channel, port: Int, stats: Stats) {
+    private init(channel: Channel, port: Int, stats: Stats, group: MultiThreadedEventLoopGroup) {
         self.channel = channel
         self.port = port
         self.stats = stats
+        self.group = group
+    }
+
+    /// Waits until the `/hold?id=X` request has arrived (at most 10 s).
+    func waitForHeld(_ id: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while stats.held.withLock({ $0[id] == nil }) {
+            guard ContinuousClock.now < deadline else { throw GatewayTestError("no /hold?id=\(id) request arrived") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Answers the `/hold?id=X` request (waiting at most 10 s for it to arrive).
+    func release(_ id: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            if let respond = stats.held.withLock({ $0.removeValue(forKey: id) }) {
+                respond()
+                return
+            }
+            guard ContinuousClock.now < deadline else { throw GatewayTestError("no /hold?id=\(id) request arrived") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     var received: [Received] { stats.received }
@@ -96,6 +124,7 @@ final class TestUpstream: Sendable {
 
     func stop() async {
         try? await channel.close()
+        try? await group.shutdownGracefully()
     }
 }
 
@@ -182,10 +211,14 @@ final class TestUpstreamHandler: ChannelInboundHandler {
     }
 
     private func query(_ head: HTTPRequestHead, _ name: String) -> Int? {
+        queryText(head, name).flatMap { Int($0) }
+    }
+
+    private func queryText(_ head: HTTPRequestHead, _ name: String) -> String? {
         guard let query = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0] == name { return Int(parts[1]) }
+            if parts.count == 2, parts[0] == name { return String(parts[1]) }
         }
         return nil
     }
@@ -196,6 +229,17 @@ final class TestUpstreamHandler: ChannelInboundHandler {
             let delay = TimeAmount.milliseconds(Int64(query(head, "ms") ?? 1000))
             context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
                 self.echo(head, context: context)
+            }
+        case "/hold":
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            stats.held.withLock {
+                $0[queryText(head, "id") ?? ""] = {
+                    eventLoop.execute {
+                        let (handler, context) = loopBound.value
+                        handler.echo(head, context: context)
+                    }
+                }
             }
         case "/bytes":
             streamRemaining = query(head, "n") ?? 0
