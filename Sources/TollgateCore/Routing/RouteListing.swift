@@ -45,10 +45,8 @@ public struct RouteListing: Sendable {
         public var conditions: [Condition]
     }
 
-    static let header = Row(
-        index: -1, name: "NAME", host: "HOST", pattern: "PATH", methods: "METHODS", upstream: "UPSTREAM",
-        auth: "AUTH", scopes: "SCOPES", issuers: "ISSUERS", stripPrefix: "STRIP_PREFIX"
-    )
+    /// The header row's cells, in `Row.cells` order.
+    static let headerCells = ["NAME", "HOST", "PATH", "METHODS", "UPSTREAM", "AUTH", "SCOPES", "ISSUERS", "STRIP_PREFIX"]
 
     /// The routes in match-priority order.
     public let rows: [Row]
@@ -90,14 +88,13 @@ public struct RouteListing: Sendable {
     /// The listing as printed: the aligned table with a header row, then a
     /// blank line and the scope section when any route requires scopes.
     public var lines: [String] {
-        let all = [Self.header] + rows
-        var widths = Array(repeating: 0, count: Self.header.cells.count)
-        for row in all {
-            for (column, cell) in row.cells.enumerated() { widths[column] = max(widths[column], cell.count) }
+        let all = [Self.headerCells] + rows.map(\.cells)
+        var widths = Array(repeating: 0, count: Self.headerCells.count)
+        for cells in all {
+            for (column, cell) in cells.enumerated() { widths[column] = max(widths[column], cell.count) }
         }
-        var lines = all.map { row in
-            let cells = row.cells
-            return cells.indices.map { column in
+        var lines = all.map { cells in
+            cells.indices.map { column in
                 column == cells.count - 1 ? cells[column] : cells[column] + String(repeating: " ", count: widths[column] - cells[column].count)
             }.joined(separator: "  ")
         }
