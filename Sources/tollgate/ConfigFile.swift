@@ -1,14 +1,22 @@
 import Logging
 import TollgateCore
 
-/// Reads, validates and compiles a configuration file for `serve` and reloads.
+/// Reads, validates and compiles a configuration file for `serve`, reloads and `routes`.
 enum ConfigFile {
-    static func loadSnapshot(_ path: String, printWarningsTo logger: Logger) throws -> GatewaySnapshot {
+    /// The compiled snapshot of the file at `path` and the warnings its
+    /// validation produced. Throws `TextFile.ReadError` when the file cannot
+    /// be read and `ConfigError` (every problem) when it is not a usable config.
+    static func load(_ path: String) throws -> (snapshot: GatewaySnapshot, warnings: [ConfigDiagnostic]) {
         let text = try TextFile.contents(of: path)
         let loaded = try ConfigLoader.load(yaml: text, file: path, fileExists: TextFile.isRegularFile)
+        return (try GatewaySnapshot(config: loaded.config), loaded.warnings)
+    }
+
+    static func loadSnapshot(_ path: String, printWarningsTo logger: Logger) throws -> GatewaySnapshot {
+        let loaded = try load(path)
         for warning in loaded.warnings {
             logger.warning("\(warning)")
         }
-        return try GatewaySnapshot(config: loaded.config)
+        return loaded.snapshot
     }
 }
