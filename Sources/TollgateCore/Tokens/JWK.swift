@@ -4,6 +4,18 @@ import _CryptoExtras
 /// Reads the members of an RFC 7517 JWK that every key type shares, and the
 /// base64url-encoded key parameters, with precise errors.
 enum JWKMembers {
+    /// A JWK's JSON text as an object.
+    static func object(fromJSON text: String) throws(KeyError) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw .notJSON(error.description)
+        }
+        guard let object = value.objectValue else { throw .notAnObject }
+        return object
+    }
+
     /// What a key is wanted for; `use` and `key_ops` must allow it.
     enum Purpose {
         case verify
@@ -124,14 +136,7 @@ extension VerificationKey {
 
     /// A verification key from a JWK's JSON text.
     public init(jwkJSON: String) throws(KeyError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(jwkJSON)
-        } catch {
-            throw .notJSON(error.description)
-        }
-        guard let object = value.objectValue else { throw .notAnObject }
-        try self.init(jwk: object)
+        try self.init(jwk: JWKMembers.object(fromJSON: jwkJSON))
     }
 }
 
@@ -197,13 +202,6 @@ extension SigningKey {
 
     /// A signing key from a private JWK's JSON text.
     public init(jwkJSON: String) throws(KeyError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(jwkJSON)
-        } catch {
-            throw .notJSON(error.description)
-        }
-        guard let object = value.objectValue else { throw .notAnObject }
-        try self.init(jwk: object)
+        try self.init(jwk: JWKMembers.object(fromJSON: jwkJSON))
     }
 }
