@@ -126,4 +126,47 @@ struct UpstreamFailureTests {
         }
         #expect(live.received.count == 6)
     }
+
+    @Test("round_robin spreads requests over the targets; least_connections prefers the idle one")
+    func balancing() async throws {
+        let first = try await TestUpstream.start()
+        let second = try await TestUpstream.start()
+        defer { Task { await first.stop(); await second.stop() } }
+        let targets = ["127.0.0.1:\(first.port)", "127.0.0.1:\(second.port)"]
+
+        let roundRobin = try GatewayProcess.start(config: TestConfig.yaml(upstreamPort: first.port, targets: targets))
+        for index in 0..<6 {
+            _ = try RawHTTPConnection.exchange(port: roundRobin.port, "GET /rr\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+        }
+        roundRobin.stop()
+        #expect(first.received.count == 3)
+        #expect(second.received.count == 3)
+
+        let least = try GatewayProcess.start(config: TestConfig.yaml(
+            upstreamPort: first.port, targets: targets, upstreamOptions: "    balance: least_connections"
+        ))
+        defer { least.stop() }
+        // Whichever target takes the held request, the next ones go to the other.
+        let held = try RawHTTPConnection(port: least.port)
+        try held.send("GET /hold?id=least HTTP/1.1\r\nHost: a\r\n\r\n")
+        let holder = try await Self.waitForHolder(first, second, id: "least")
+        let other = holder === first ? second : first
+        let before = other.received.count
+        for index in 0..<3 {
+            _ = try RawHTTPConnection.exchange(port: least.port, "GET /lc\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+        }
+        #expect(other.received.count == before + 3)
+        try await holder.release("least")
+        #expect(try held.readResponse().status == 200)
+    }
+
+    private static func waitForHolder(_ a: TestUpstream, _ b: TestUpstream, id: String) async throws -> TestUpstream {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if a.isHolding(id) { return a }
+            if b.isHolding(id) { return b }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw GatewayTestError("no target received /hold?id=\(id)")
+    }
 }

@@ -78,10 +78,14 @@ final class TestUpstream: Sendable {
         self.group = group
     }
 
+    func isHolding(_ id: String) -> Bool {
+        stats.held.withLock { $0[id] != nil }
+    }
+
     /// Waits until the `/hold?id=X` request has arrived (at most 10 s).
     func waitForHeld(_ id: String) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
-        while stats.held.withLock({ $0[id] == nil }) {
+        while !isHolding(id) {
             guard ContinuousClock.now < deadline else { throw GatewayTestError("no /hold?id=\(id) request arrived") }
             try await Task.sleep(for: .milliseconds(10))
         }
