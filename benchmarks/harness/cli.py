@@ -40,7 +40,8 @@ def parse_args(argv):
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
     parser.add_argument("--upload-size", type=str, help="upload size in GiB (default 8, quick 0.25)")
-    parser.add_argument("--no-priority", action="store_true", help="do not run at nice -20")
+    parser.add_argument("--priority", choices=["rt", "nice", "normal"], default="nice",
+                        help="nice: the run at nice -20 in its own autogroup (default); rt: also SCHED_FIFO for the measured processes; normal: as is")
     parser.add_argument("--out", type=Path, help="report folder (default benchmarks/results, quick benchmarks/results/quick)")
     return parser.parse_args(argv)
 
@@ -127,11 +128,12 @@ def main(argv=None):
                "harness on CPU 0 (taskset -c 0)") if pin else "none (fewer than 2 CPUs)"
     if pin:
         os.sched_setaffinity(0, {LOAD_CPU})
-    if not args.no_priority and procs.raise_priority():
-        pinning += "; everything at nice -20 so other work on the machine yields to the run"
 
     ensure_tools("profile" in names)
     binary = ensure_binary(args.binary)
+    priority = procs.raise_priority(args.priority)
+    pinning += f"; scheduling: {priority} for every process of the run"
+    progress(f"priority: {priority}")
     run_dir = Path(tempfile.mkdtemp(prefix="tollgate-bench-"))
     ctx = Context(run_dir, load_cpu, proxy_cpu, binary)
     ctx.raw_dir = out_dir / "raw"

@@ -43,12 +43,17 @@ class Window:
     def __enter__(self):
         self.cpu_before = cpu_busy_seconds()
         self.proc_before = {name: process_cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.sched_before = {name: process_run_wait_seconds(pid) for name, pid in self.pids.items()}
         return self
 
     def __exit__(self, *exc):
         self.cpu_after = cpu_busy_seconds()
         self.proc_after = {name: process_cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.sched_after = {name: process_run_wait_seconds(pid) for name, pid in self.pids.items()}
         return False
+
+    def run_queue_wait_seconds(self, name):
+        return self.sched_after[name][1] - self.sched_before[name][1]
 
     def process_seconds(self, name):
         return self.proc_after[name] - self.proc_before[name]
@@ -58,3 +63,22 @@ class Window:
 
     def all_cpu_seconds(self):
         return sum(self.cpu_after[c] - self.cpu_before[c] for c in self.cpu_after)
+
+
+def process_run_wait_seconds(pid):
+    """Time the process's threads spent running and waiting on a run queue
+    (/proc/PID/task/*/schedstat): the wait is how much other work held it back."""
+    run = wait = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0, 0.0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                fields = f.read().split()
+        except OSError:
+            continue
+        run += int(fields[0])
+        wait += int(fields[1])
+    return run / 1e9, wait / 1e9

@@ -29,13 +29,13 @@ def markdown(run):
         lines += [f"## ({result['scenario']}) {result['title']}", "", result["meaning"], "",
                   f"Load: `{result['wrk']}` on `{result['path']}`, {result['rounds']} rounds A B A B.", "",
                   "| round | target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | proxy-CPU busy µs/req "
-                  "| origin CPU µs/req | peak RSS MiB | errors | other load |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| origin CPU µs/req | peak RSS MiB | errors | proxy waited | others' CPU |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for s in result["samples"]:
             lines.append(f"| {s['round']} | {s['label']} | {fmt(s['rps'])} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
                          f"{s['p999_ms']:.2f} | {fmt(s['proxy_us_per_req'], '.1f')} | "
                          f"{fmt(s['proxy_cpu_busy_us_per_req'], '.1f')} | {s['origin_us_per_req']:.1f} | "
-                         f"{fmt(kib_to_mib(s['peak_rss_kib']), '.1f')} | {s['errors']} | {s['other_load_pct']:.0f}% |")
+                         f"{fmt(kib_to_mib(s['peak_rss_kib']), '.1f')} | {s['errors']} | {fmt(s['proxy_wait_pct'], '.0f')}% | {s['other_load_pct']:.0f}% |")
         lines += ["", "Medians:", "", "| target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | peak RSS MiB |",
                   "|---|---|---|---|---|---|---|"]
         for row in result["summary"]["targets"].values():
@@ -48,8 +48,10 @@ def markdown(run):
             for r in result["summary"]["ratios"]:
                 lines.append(f"| {r['round']} | {fmt(r['rps'], '.2f')} | {fmt(r['proxy_us_per_req'], '.2f')} | "
                              f"{fmt(r['p99_ms'], '.2f')} |")
-        lines += ["", "`other load` is CPU time on the machine used by processes outside the run, as a share of "
-                  "all CPUs: above ~5% the sample is noisy.", ""]
+        lines += ["", "`proxy waited`: share of the sample the proxy's threads were runnable but waiting for "
+                  "their CPU (`/proc/PID/task/*/schedstat`); `others' CPU`: CPU time used by processes outside the "
+                  "run, as a share of all CPUs. Both near 0 on a quiet machine; when high, trust CPU µs/request "
+                  "over req/s.", ""]
     if run.get("plot"):
         lines += [f"![throughput and p99]({run['plot']})", ""]
     return "\n".join(lines) + "\n"

@@ -82,7 +82,8 @@ def run_wrk_scenario(scenario, targets, origin, ctx, rounds, duration_s, warmup_
                      f"p99 {sample['p99_ms']:.2f} ms, proxy CPU "
                      + (f"{sample['proxy_us_per_req']:.1f} µs/req" if sample['proxy_us_per_req'] else "—")
                      + (f", {sample['errors']} errors" if sample['errors'] else "")
-                     + f", other load {sample['other_load_pct']:.0f}%")
+                     + (f", proxy waited {sample['proxy_wait_pct']:.0f}% of the run for its CPU"
+                        if sample['proxy_wait_pct'] is not None else ""))
     return {"scenario": scenario.name, "title": scenario.title, "meaning": scenario.meaning,
             "wrk": f"wrk -t{scenario.threads} -c{scenario.connections} -d{duration_s}s --latency",
             "path": scenario.path, "rounds": rounds, "samples": samples,
@@ -109,6 +110,8 @@ def describe(scenario, round_no, target, result, window):
         "wrk_us_per_req": result.wrk_cpu_s / requests * 1e6,
         "peak_rss_kib": process_status_kib(target.pid, "VmHWM") if target.pid else None,
         "rss_kib": process_status_kib(target.pid, "VmRSS") if target.pid else None,
+        "proxy_wait_pct": window.run_queue_wait_seconds("proxy") / result.wall_s * 100 if proxy_s is not None else None,
+        "origin_wait_pct": window.run_queue_wait_seconds("origin") / result.wall_s * 100,
         "other_load_pct": max(0.0, window.all_cpu_seconds() - ours) / capacity * 100 if capacity else 0.0,
     }
 
