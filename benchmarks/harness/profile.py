@@ -86,9 +86,9 @@ def run_perf(ctx, target, scenario, duration_s, progress):
     result = load(target.url(scenario.path), scenario.threads, scenario.connections, duration_s, script, ctx.load_cpu)
     _, err = recorder.communicate(timeout=duration_s + 60)
     flat = procs.run_bounded(["perf", "report", "-i", str(data), "--stdio", "--no-children", "-g", "none",
-                              "--sort", "dso,sym", "--percent-limit", "0.15"], 300).stdout
+                              "--sort", "dso,sym", "--percent-limit", "0"], 300).stdout
     inclusive = procs.run_bounded(["perf", "report", "-i", str(data), "--stdio", "--children", "-g", "none",
-                                   "--sort", "sym", "--percent-limit", "3"], 300).stdout
+                                   "--sort", "sym", "--percent-limit", "0.2"], 300).stdout
     flat, inclusive = demangle(flat), demangle(inclusive)
     (ctx.raw_dir / "perf-flat.txt").write_text(flat)
     (ctx.raw_dir / "perf-inclusive.txt").write_text(inclusive)
@@ -99,12 +99,12 @@ def run_perf(ctx, target, scenario, duration_s, progress):
         if match:
             inclusive_rows.append({"children": float(match.group(1)), "self": float(match.group(2)),
                                    "symbol": match.group(4)})
-    samples = re.search(r"Samples: (\S+)", flat)
+    samples = re.search(r"^# Samples: (\S+)", flat, re.M)
     areas = summarise(rows)
     progress("profile: " + "; ".join(f"{name} {pct:.1f}%" for name, pct in areas[:5]))
     return {"tool": "perf record -e cpu-clock -F 1999 -g", "samples": samples.group(1) if samples else None,
             "rps_while_profiling": result.rps, "perf_stderr": err.strip()[-500:],
-            "top_symbols": rows[:30], "areas": areas, "inclusive": inclusive_rows[:40]}
+            "top_symbols": rows[:30], "areas": areas, "inclusive": inclusive_rows[:120]}
 
 
 def run_callgrind(ctx, tollgate_factory, scenario, duration_s, progress):
