@@ -1,0 +1,1 @@
+"""Tollgate's load-benchmark harness (stdlib only; matplotlib optional)."""

@@ -1,0 +1,116 @@
+"""The run's report: results/<stamp>.json (everything) and .md (the tables), plus a PNG if matplotlib is here."""
+import json
+
+
+def fmt(value, spec=",.0f", none="—"):
+    return none if value is None else format(value, spec)
+
+
+def kib_to_mib(kib):
+    return None if kib is None else kib / 1024
+
+
+def markdown(run):
+    env = run["environment"]
+    lines = [f"# Tollgate benchmark — {run['started']}", "",
+             f"Command: `{run['command']}`  ", f"Tollgate: `{env['tollgate_binary']}` (commit {env['git_commit']})  ",
+             f"Machine: {env['cpu_model']}, {env['cpus']} CPUs, kernel {env['kernel']}; {env['nginx']}; {env['wrk']}  ",
+             f"Pinning: {env['pinning']}  ", "Logging: access logs off everywhere.", ""]
+    for result in run["scenarios"]:
+        if result.get("skipped"):
+            lines += [f"## ({result['scenario']}) {result['title']}", "", f"Skipped: {result['skipped']}", ""]
+            continue
+        if result["scenario"] == "upload":
+            lines += upload_md(result)
+            continue
+        if result["scenario"] == "profile":
+            lines += profile_md(result)
+            continue
+        lines += [f"## ({result['scenario']}) {result['title']}", "", result["meaning"], "",
+                  f"Load: `{result['wrk']}` on `{result['path']}`, {result['rounds']} rounds A B A B.", "",
+                  "| round | target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | proxy-CPU busy µs/req "
+                  "| origin CPU µs/req | peak RSS MiB | errors | proxy waited | others' CPU |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for s in result["samples"]:
+            lines.append(f"| {s['round']} | {s['label']} | {fmt(s['rps'])} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
+                         f"{s['p999_ms']:.2f} | {fmt(s['proxy_us_per_req'], '.1f')} | "
+                         f"{fmt(s['proxy_cpu_busy_us_per_req'], '.1f')} | {s['origin_us_per_req']:.1f} | "
+                         f"{fmt(kib_to_mib(s['peak_rss_kib']), '.1f')} | {s['errors']} | {fmt(s['proxy_wait_pct'], '.0f')}% | {s['other_load_pct']:.0f}% |")
+        lines += ["", "Medians:", "", "| target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | peak RSS MiB |",
+                  "|---|---|---|---|---|---|---|"]
+        for row in result["summary"]["targets"].values():
+            lines.append(f"| {row['label']} | {fmt(row['rps'])} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
+                         f"{row['p999_ms']:.2f} | {fmt(row['proxy_us_per_req'], '.1f')} | "
+                         f"{fmt(kib_to_mib(row['peak_rss_kib']), '.1f')} |")
+        if result["summary"]["ratios"]:
+            lines += ["", "Ratios Tollgate / nginx proxy (same run):", "", "| round | req/s | proxy CPU per request | p99 |",
+                      "|---|---|---|---|"]
+            for r in result["summary"]["ratios"]:
+                lines.append(f"| {r['round']} | {fmt(r['rps'], '.2f')} | {fmt(r['proxy_us_per_req'], '.2f')} | "
+                             f"{fmt(r['p99_ms'], '.2f')} |")
+        lines += ["", "`proxy waited`: share of the sample the proxy's threads were runnable but waiting for "
+                  "their CPU (`/proc/PID/task/*/schedstat`); `others' CPU`: CPU time used by processes outside the "
+                  "run, as a share of all CPUs. Both near 0 on a quiet machine; when high, trust CPU µs/request "
+                  "over req/s.", ""]
+    if run.get("plot"):
+        lines += [f"![throughput and p99]({run['plot']})", ""]
+    return "\n".join(lines) + "\n"
+
+
+def upload_md(u):
+    if not u.get("size_bytes"):
+        return ["## Upload", "", f"Failed: {u.get('error')}", ""]
+    return ["## Upload through Tollgate", "",
+            f"{u['size_bytes'] / (1 << 30):.2f} GiB, `Content-Length`, streamed from a generator (Python client, 1 MiB "
+            f"writes) to a sink upstream that counts the bytes.", "",
+            "| status | sink received | seconds | GiB/s | RSS before MiB | peak RSS sampled MiB | VmHWM MiB | Tollgate CPU s/GiB |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {u['status']} | {u['sink_received']:,} | {u['seconds']:.1f} | {u['gib_per_s']:.2f} | "
+            f"{u['rss_before_kib'] / 1024:.1f} | {u['rss_peak_sampled_kib'] / 1024:.1f} | {u['vm_hwm_kib'] / 1024:.1f} | "
+            f"{u['tollgate_cpu_s_per_gib']:.2f} |", ""]
+
+
+def profile_md(p):
+    lines = ["## Profile of Tollgate under (a)", "", f"Tool: `{p['tool']}`, {p.get('samples') or '?'} samples, "
+             f"{fmt(p['rps_while_profiling'])} req/s while profiling.", "",
+             "Self time by area:", "", "| area | share |", "|---|---|"]
+    lines += [f"| {name} | {pct:.1f}% |" for name, pct in p["areas"]]
+    lines += ["", "Top symbols (self time):", "", "| self | object | symbol | area |", "|---|---|---|---|"]
+    for row in p["top_symbols"][:25]:
+        symbol = row["symbol"].replace("|", "\\|")
+        if len(symbol) > 110:
+            symbol = symbol[:107] + "..."
+        lines.append(f"| {row['percent']:.2f}% | {row['dso']} | `{symbol}` | {row.get('area', '')} |")
+    return lines + [""]
+
+
+def plot(run, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    wrk_results = [r for r in run["scenarios"] if r.get("summary")]
+    if not wrk_results:
+        return None
+    fig, axes = plt.subplots(len(wrk_results), 2, figsize=(10, 3.5 * len(wrk_results)), squeeze=False)
+    for row, result in zip(axes, wrk_results):
+        targets = list(result["summary"]["targets"].values())
+        labels = [t["label"] for t in targets]
+        row[0].bar(labels, [t["rps"] for t in targets])
+        row[0].set_title(f"({result['scenario']}) requests/s")
+        row[1].bar(labels, [t["p99_ms"] for t in targets], color="tab:orange")
+        row[1].set_title(f"({result['scenario']}) p99 ms")
+    fig.tight_layout()
+    fig.savefig(path)
+    return path.name
+
+
+def write(run, out_dir, stamp):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run["plot"] = plot(run, out_dir / f"{stamp}.png")
+    (out_dir / f"{stamp}.json").write_text(json.dumps(run, indent=2, default=str) + "\n")
+    md = out_dir / f"{stamp}.md"
+    md.write_text(markdown(run))
+    return md

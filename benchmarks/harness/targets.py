@@ -1,0 +1,167 @@
+"""What gets loaded: the origin, nginx as a plain proxy, Tollgate.
+
+To add a target (HAProxy with jwt_verify comes with the token scenarios):
+subclass `Target`, give it a `key`, a `label`, `start()` that launches it
+through `procs.Managed` pinned to `ctx.proxy_cpu`, and set `pid` to the
+process whose CPU time is the proxy's; then name its key in a scenario.
+"""
+import http.client
+import re
+import time
+from pathlib import Path
+from string import Template
+
+from . import procs
+
+BENCH_DIR = Path(__file__).resolve().parent.parent
+ORIGIN_BODY = '{"id":"4f1c2a","name":"tollgate-bench","items":[1,2,3],"ok":true}'
+
+
+def render(template_path, out_path, **values):
+    text = Template(Path(template_path).read_text()).substitute(**values)
+    Path(out_path).write_text(text)
+    return out_path
+
+
+def request(port, method="GET", path="/", headers=None, body=None, timeout=5.0):
+    """One HTTP/1.1 request on a fresh connection: (status, headers, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+class Context:
+    """What every target needs: where to write, which CPUs, the origin's port, the binary."""
+
+    def __init__(self, run_dir, load_cpu, proxy_cpu, tollgate_binary):
+        self.run_dir = Path(run_dir)
+        self.load_cpu = load_cpu
+        self.proxy_cpu = proxy_cpu
+        self.tollgate_binary = tollgate_binary
+        self.origin_port = None
+
+
+class Target:
+    key = ""
+    label = ""
+    proxied = True
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.process = None
+        self.port = None
+
+    @property
+    def pid(self):
+        return self.process.pid if self.process else None
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+            self.process = None
+
+    def check(self, checks):
+        """Each check is (method, path, headers, status, body or None); raises on a mismatch."""
+        for method, path, headers, want_status, want_body in checks:
+            status, _, body = request(self.port, method, path, headers)
+            if status != want_status or (want_body is not None and body != want_body.encode()):
+                raise RuntimeError(
+                    f"{self.label}: {method} {path} answered {status} {body[:200]!r}, "
+                    f"expected {want_status} {want_body!r}")
+
+
+class Origin(Target):
+    """nginx returning a small JSON body: the fixed fast upstream, on the load CPU."""
+    key = "origin"
+    label = "origin (nginx)"
+
+    def start(self):
+        self.port = procs.free_port()
+        conf = render(BENCH_DIR / "nginx" / "upstream.conf", self.ctx.run_dir / "upstream.conf",
+                      run_dir=self.ctx.run_dir, port=self.port, body=ORIGIN_BODY)
+        self.process = procs.Managed(
+            "origin nginx",
+            procs.pinned(self.ctx.load_cpu, ["nginx", "-p", str(self.ctx.run_dir), "-c", str(conf)]),
+            self.ctx.run_dir / "origin.log")
+        procs.wait_for_port(self.port, 10, self.process)
+        self.ctx.origin_port = self.port
+
+
+class Direct(Target):
+    """The origin hit directly: the floor for any proxy. Nothing extra runs."""
+    key = "direct"
+    label = "upstream direct"
+    proxied = False
+
+    def __init__(self, ctx, origin):
+        super().__init__(ctx)
+        self.origin = origin
+
+    def start(self):
+        self.port = self.origin.port
+
+    @property
+    def pid(self):
+        return None
+
+    def stop(self):
+        pass
+
+
+class NginxProxy(Target):
+    """nginx as a plain reverse proxy with upstream keep-alive: the proxy baseline."""
+    key = "nginx-proxy"
+    label = "nginx proxy"
+
+    def start(self):
+        self.port = procs.free_port()
+        conf = render(BENCH_DIR / "nginx" / "proxy.conf", self.ctx.run_dir / "proxy.conf",
+                      run_dir=self.ctx.run_dir, port=self.port, upstream_port=self.ctx.origin_port)
+        self.process = procs.Managed(
+            "nginx proxy",
+            procs.pinned(self.ctx.proxy_cpu, ["nginx", "-p", str(self.ctx.run_dir), "-c", str(conf)]),
+            self.ctx.run_dir / "nginx-proxy.log")
+        procs.wait_for_port(self.port, 10, self.process)
+
+
+class Tollgate(Target):
+    """Tollgate on an `auth: none` route, one worker, pinned alone on the proxy CPU."""
+    key = "tollgate-none"
+    label = "Tollgate auth:none"
+    config_template = "auth-none.yaml"
+
+    def __init__(self, ctx, upstream_port=None, max_body_bytes="10MiB",
+                 request_timeout="30s", upstream_timeout="30s", name=None, wrapper=()):
+        super().__init__(ctx)
+        self.wrapper = list(wrapper)
+        self.upstream_port = upstream_port
+        self.values = dict(max_body_bytes=max_body_bytes, request_timeout=request_timeout,
+                           upstream_timeout=upstream_timeout)
+        self.name = name or self.key
+
+    def start(self):
+        conf = render(BENCH_DIR / "tollgate" / self.config_template,
+                      self.ctx.run_dir / f"{self.name}.yaml",
+                      upstream_port=self.upstream_port or self.ctx.origin_port, **self.values)
+        self.process = procs.Managed(
+            self.label,
+            procs.pinned(self.ctx.proxy_cpu,
+                         self.wrapper + [str(self.ctx.tollgate_binary), "serve", "--config", str(conf)]),
+            self.ctx.run_dir / f"{self.name}.log")
+        end = time.monotonic() + (60 if self.wrapper else 15)
+        while time.monotonic() < end:
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.process.log_text())
+            if match:
+                self.port = int(match.group(1))
+                return
+            if not self.process.alive():
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"Tollgate did not print 'listening on' within 15s:\n{self.process.log_text()[-2000:]}")
