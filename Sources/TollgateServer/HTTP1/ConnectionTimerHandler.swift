@@ -6,6 +6,10 @@ import TollgateCore
 /// and answers 408 when a request head has started but is not complete within
 /// `header_timeout` (slowloris). The proxy handler tells it when a head
 /// arrived and when an exchange finished.
+///
+/// One timer at a time, re-checked when it fires: a keep-alive connection
+/// costs no timer operation per request (the first profile showed schedule
+/// and cancel per request at ~10% of the proxy's CPU).
 final class ConnectionTimerHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -20,7 +24,10 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     private let headerTimeout: TimeAmount
     private let headerTimeoutResponse: ByteBuffer
     private var phase = Phase.awaitingFirstByte
+    /// When the current phase times out (not used during an exchange).
+    private var deadline = NIODeadline.distantFuture
     private var timer: Scheduled<Void>?
+    private var timerFiresAt: NIODeadline?
     private var context: ChannelHandlerContext?
 
     init(idleTimeout: TimeAmount, headerTimeout: TimeAmount, headerTimeoutDescription: String) {
@@ -32,33 +39,28 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { armIdleTimer() }
+        if context.channel.isActive { arm(.now() + idleTimeout) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
+        cancelTimer()
         self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        armIdleTimer()
+        arm(.now() + idleTimeout)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if phase == .awaitingFirstByte {
             phase = .receivingHead
-            schedule(after: headerTimeout) { context in
-                context.writeAndFlush(NIOAny(IOData.byteBuffer(self.headerTimeoutResponse))).assumeIsolated().whenComplete { _ in
-                    context.close(promise: nil)
-                }
-            }
+            arm(.now() + headerTimeout)
         }
         context.fireChannelRead(data)
     }
@@ -66,27 +68,49 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     /// The proxy parsed a request head: its own timers take over.
     func headReceived() {
         phase = .exchange
-        timer?.cancel()
-        timer = nil
     }
 
     /// The exchange is over and the connection is kept alive for the next request.
     func exchangeFinished() {
         phase = .awaitingFirstByte
-        armIdleTimer()
+        arm(.now() + idleTimeout)
     }
 
-    private func armIdleTimer() {
-        schedule(after: idleTimeout) { context in context.close(promise: nil) }
-    }
-
-    private func schedule(after delay: TimeAmount, _ action: @escaping (ChannelHandlerContext) -> Void) {
-        timer?.cancel()
+    /// Sets the deadline; reschedules only when the pending timer would fire too late.
+    private func arm(_ newDeadline: NIODeadline) {
+        deadline = newDeadline
+        if let timerFiresAt, timerFiresAt <= newDeadline { return }
+        cancelTimer()
         guard let context else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
-            guard let self, let context = self.context else { return }
-            self.timer = nil
-            action(context)
+        timerFiresAt = newDeadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: newDeadline) { [weak self] in
+            self?.fire()
         }
+    }
+
+    private func fire() {
+        timer = nil
+        timerFiresAt = nil
+        guard let context, phase != .exchange else { return }
+        if NIODeadline.now() < deadline {
+            arm(deadline)
+            return
+        }
+        switch phase {
+        case .awaitingFirstByte:
+            context.close(promise: nil)
+        case .receivingHead:
+            context.writeAndFlush(NIOAny(IOData.byteBuffer(headerTimeoutResponse))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        case .exchange:
+            return
+        }
+    }
+
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+        timerFiresAt = nil
     }
 }
