@@ -8,7 +8,8 @@ enum TestConfig {
         upstreamOptions: String = "",
         server: String = "",
         routes: String? = nil,
-        forward: String = ""
+        forward: String = "",
+        issuers: String = ""
     ) -> String {
         let targetList = (targets ?? ["127.0.0.1:\(upstreamPort)"]).joined(separator: ", ")
         let defaultLimits = keeping(["header_timeout: 1s", "request_timeout: 3s"], notIn: limits, indent: "  ")
@@ -19,6 +20,7 @@ enum TestConfig {
               workers: 1
               drain_timeout: 5s
             \(server)
+            \(issuers)
             limits:
             \(defaultLimits)
             \(limits)
