@@ -58,8 +58,23 @@ struct AuthFixture {
     }
 
     func readyStatus() throws -> Int {
-        guard let admin = gateway.adminPort else { throw GatewayTestError("no admin listener") }
-        return try RawHTTPConnection.exchange(port: admin, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n").status
+        try RawHTTPConnection.exchange(port: adminPort(), "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n").status
+    }
+
+    /// The admin listener's port; its ready line may follow the public listener's by a moment.
+    private func adminPort() throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let port = gateway.adminPort ?? Self.port(after: "admin listener on ", in: gateway.stderr) { return port }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw GatewayTestError("no admin listener; stderr:\n\(gateway.stderr)")
+    }
+
+    private static func port(after marker: String, in text: String) -> Int? {
+        guard let range = text.range(of: marker) else { return nil }
+        let digits = text[range.upperBound...].drop { $0 != ":" }.dropFirst().prefix { $0.isNumber }
+        return Int(digits)
     }
 
     /// Polls `/readyz` until it answers 200 (at most `timeout`).
