@@ -31,6 +31,9 @@ public final class GatewayServer: Sendable {
     private let state = Mutex(State())
     private let logger: Logger
     private let readiness: Readiness
+    private let fetchClient: FetchClient
+    /// The token services of the snapshot now served.
+    private let services: Mutex<TokenServices>
 
     /// Starts the event loops for `snapshot` (`server.workers`); call `start()` to listen.
     public init(snapshot: GatewaySnapshot, logger: Logger) throws {
@@ -40,20 +43,33 @@ public final class GatewayServer: Sendable {
         case .count(let count): threads = count
         }
         try Self.checkSupported(snapshot)
-        let keySets = try KeyFiles.load(snapshot)
-        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let fetchClient = FetchClient(group: group)
+        let services: TokenServices
+        do {
+            services = try TokenServices(snapshot: snapshot, client: fetchClient, logger: logger)
+        } catch {
+            fetchClient.syncShutdown()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
         var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
         for loop in group.makeIterator() {
             let context = try loop.submit {
-                NIOLoopBound(LoopContext(eventLoop: loop, snapshot: snapshot, keySets: keySets), eventLoop: loop)
+                NIOLoopBound(LoopContext(eventLoop: loop, services: services), eventLoop: loop)
             }.wait()
             contexts[ObjectIdentifier(loop)] = context
         }
+        self.group = group
+        self.fetchClient = fetchClient
         self.contexts = contexts
         self.connections = ConnectionCounter(limit: snapshot.config.limits.maxConnections)
         self.logger = logger
         self.readiness = Readiness()
         self.snapshotForStart = snapshot
+        self.services = Mutex(services)
+        services.keys.setPublisher(Self.publisher(for: snapshot, to: contexts))
+        readiness.track(services.keys)
     }
 
     private let snapshotForStart: GatewaySnapshot
@@ -76,7 +92,8 @@ public final class GatewayServer: Sendable {
             state.withLock { $0.admin = channel }
             admin = Self.describe(channel, fallback: address.value)
         }
-        readiness.markReady()
+        readiness.markListening()
+        services.withLock { $0 }.start()
         return (bound, admin)
     }
 
@@ -84,10 +101,28 @@ public final class GatewayServer: Sendable {
     /// this use it; requests in flight finish on the one they started with.
     public func install(_ snapshot: GatewaySnapshot) async throws {
         try Self.checkSupported(snapshot)
-        let keySets = try KeyFiles.load(snapshot)
+        let old = services.withLock { $0 }
+        let new = try TokenServices(snapshot: snapshot, client: fetchClient, logger: logger, previous: old)
+        new.keys.setPublisher(Self.publisher(for: snapshot, to: contexts))
         connections.limit = snapshot.config.limits.maxConnections
         for context in contexts.values {
-            try await context.eventLoop.submit { context.value.install(snapshot, keySets: keySets) }.get()
+            try await context.eventLoop.submit { context.value.install(new) }.get()
+        }
+        services.withLock { $0 = new }
+        readiness.track(new.keys)
+        old.stop()
+        new.start()
+    }
+
+    /// Hands an issuer's new keys to every event loop serving `snapshot`.
+    private static func publisher(
+        for snapshot: GatewaySnapshot,
+        to contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>]
+    ) -> IssuerKeyStore.Publisher {
+        { keys, issuer in
+            for context in contexts.values {
+                context.eventLoop.execute { context.value.updateKeys(keys, forIssuer: issuer, of: snapshot) }
+            }
         }
     }
 
@@ -121,6 +156,8 @@ public final class GatewayServer: Sendable {
 
     /// Releases the event loops (after `drain`, or on a failed start).
     public func shutdown() async {
+        services.withLock { $0 }.stop()
+        await fetchClient.shutdown()
         try? await group.shutdownGracefully()
     }
 

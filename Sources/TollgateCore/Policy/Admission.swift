@@ -40,4 +40,23 @@ public enum GateDecision: Sendable {
     case reject(Rejection)
     /// The gateway answers by itself with an empty body (a CORS preflight: 204).
     case answer(status: Int, headers: [HeaderField])
+    /// The token names a `kid` its remote issuer's keys lack: the server has
+    /// the issuer's keys refetched (at most once per `jwks_refetch_cooldown`),
+    /// waits for that refetch at most 2 s, then decides again with `.keysAwaited`.
+    case awaitKeys(issuer: Int)
+    /// An opaque token: the server asks the introspection issuer (or its cache)
+    /// and decides again with `.introspection` or `.introspectionFailed`.
+    case introspect(token: String, issuer: Int)
+}
+
+/// What the server brings back when it decides again after carrying out
+/// `.awaitKeys` or `.introspect`. With it, the core never asks again.
+public enum GateResumption: Sendable {
+    /// The refetch the request waited for is over (or the wait was, or none
+    /// was allowed): a `kid` still unknown is final.
+    case keysAwaited
+    /// The introspection endpoint's answer for the request's token.
+    case introspection(IntrospectionResult)
+    /// The introspection endpoint could not be asked or answered unusably (the reason is logged).
+    case introspectionFailed
 }

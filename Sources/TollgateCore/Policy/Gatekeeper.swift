@@ -1,10 +1,13 @@
 /// Walks SPEC's order of checks for one request against one snapshot and
 /// returns the decision; the server only carries it out. It reads no clock
-/// (`now` is given) and touches no socket.
+/// (`now` is given) and touches no socket: what only I/O can give (a key
+/// refetch, an introspection answer) it asks for, and is called again with it.
 struct Gatekeeper {
     let snapshot: GatewaySnapshot
     let state: VerificationState
     let now: Int64
+    /// What the server brought back from an earlier `.awaitKeys` or `.introspect`.
+    var resumption: GateResumption? = nil
 
     static let challenge = HeaderField(name: "WWW-Authenticate", value: "Bearer realm=\"tollgate\"")
 
@@ -77,8 +80,9 @@ struct Gatekeeper {
         var principal: Principal?
         if route.auth != .none {
             switch authenticate(BearerCredential(facts.authorization), route: route) {
-            case .success(let verified): principal = verified
-            case .failure(let rejection): return reject(rejection)
+            case .accepted(let verified): principal = verified
+            case .refused(let rejection): return reject(rejection)
+            case .needs(let decision): return decision
             }
         }
 
@@ -117,79 +121,117 @@ struct Gatekeeper {
         ))
     }
 
+    /// Step 7's outcome: a principal (nil: no token on a route that admits
+    /// none), a refusal, or a request for what only the server can get.
+    enum Authentication {
+        case accepted(Principal?)
+        case refused(Rejection)
+        case needs(GateDecision)
+    }
+
     /// Step 7: no token (401 where required), a malformed Authorization (400),
-    /// or a token verified from the cache or against its issuer's keys.
-    private func authenticate(_ credential: BearerCredential, route: CompiledRoute) -> Result<Principal?, Rejection> {
+    /// or a token verified from the cache, against its issuer's keys, or by introspection.
+    private func authenticate(_ credential: BearerCredential, route: CompiledRoute) -> Authentication {
         let token: String
         switch credential {
         case .absent:
-            guard route.auth == .required else { return .success(nil) }
-            return .failure(Rejection(.unauthorized, "this route requires a bearer token", headers: [Self.challenge]))
+            guard route.auth == .required else { return .accepted(nil) }
+            return .refused(Rejection(.unauthorized, "this route requires a bearer token", headers: [Self.challenge]))
         case .invalid(let reason):
-            return .failure(Rejection(.invalidRequest, reason))
+            return .refused(Rejection(.invalidRequest, reason))
         case .token(let value):
             token = String(value)
         }
         let principal: Principal
         if let cached = state.cache.lookup(token, now: now, keySet: state.keySet(named:)) {
             principal = cached
-        } else {
+        } else if CompactJWS.isJWTShaped(token) {
             switch verify(token) {
-            case .success(let verified):
+            case .accepted(let verified?):
                 principal = verified
                 if let keys = state.keySets[verified.issuerIndex] {
                     state.cache.insert(token, verified, keySet: keys, now: now)
                 }
-            case .failure(let rejection):
-                return .failure(rejection)
+            case let other:
+                return other
+            }
+        } else {
+            switch introspected(token) {
+            case .accepted(let verified?): principal = verified
+            case let other: return other
             }
         }
         if let allowed = route.allowedIssuers, !allowed.contains(principal.issuerIndex) {
-            return .failure(Self.invalidToken("the token's issuer is not accepted on this route"))
+            return .refused(Self.invalidToken("the token's issuer is not accepted on this route"))
         }
-        return .success(principal)
+        return .accepted(principal)
     }
 
-    /// A cache miss: parse, pick the issuer by `iss`, verify against its keys.
-    private func verify(_ token: String) -> Result<Principal, Rejection> {
-        guard CompactJWS.isJWTShaped(token) else {
-            return .failure(Self.invalidToken("the token is not a JWT and no introspection issuer can verify it"))
-        }
+    /// A cache miss on a JWT: parse, pick the issuer by `iss`, verify against its keys.
+    /// An unknown `kid` of a remote issuer asks for a refetch, once.
+    private func verify(_ token: String) -> Authentication {
         let jwt: JWT
         do {
             jwt = try JWT(parsing: token)
         } catch {
-            return .failure(Self.invalidToken(error.description))
+            return .refused(Self.invalidToken(error.description))
         }
         guard let iss = jwt.unverifiedIssuer, let issuerIndex = snapshot.issuerIndexByIss[iss],
               let verifier = snapshot.issuers[issuerIndex].verifier
         else {
-            return .failure(Self.invalidToken(TokenError.wrongIssuer.description))
+            return .refused(Self.invalidToken(TokenError.wrongIssuer.description))
         }
         guard let keys = state.keySets[issuerIndex] else {
-            return .failure(Rejection(
+            return .refused(Rejection(
                 .temporarilyUnavailable,
                 "the keys of the token's issuer have not been fetched yet",
-                headers: [HeaderField(name: "Retry-After", value: "1")]
+                headers: [Self.retryAfter]
             ))
         }
         let verified: VerifiedToken
         do {
             verified = try verifier.verify(jwt, keys: keys, now: now)
+        } catch .unknownKeyID where snapshot.issuers[issuerIndex].hasRemoteKeys && !resumedAfterKeys {
+            return .needs(.awaitKeys(issuer: issuerIndex))
         } catch {
-            return .failure(Self.invalidToken(error.description))
+            return .refused(Self.invalidToken(error.description))
         }
         var identity: [HeaderField] = []
         for (header, value) in zip(snapshot.config.forward.headers, verified.forwardedClaims) {
             if let value { identity.append(HeaderField(name: header.name.value, value: value)) }
         }
-        return .success(Principal(
+        return .accepted(Principal(
             token: verified,
             issuerIndex: issuerIndex,
             granted: snapshot.scopes.granted(by: verified.scopes),
             identityHeaders: identity
         ))
     }
+
+    private var resumedAfterKeys: Bool {
+        if case .keysAwaited? = resumption { true } else { false }
+    }
+
+    /// An opaque token: asked of the introspection issuer, then judged from its answer.
+    private func introspected(_ token: String) -> Authentication {
+        guard let issuerIndex = snapshot.introspectionIssuer else {
+            return .refused(Self.invalidToken("the token is not a JWT and no introspection issuer can verify it"))
+        }
+        switch resumption {
+        case .introspection(let result)?:
+            return principal(from: result, issuerIndex: issuerIndex)
+        case .introspectionFailed?:
+            return .refused(Rejection(
+                .temporarilyUnavailable,
+                "the token could not be introspected; try again",
+                headers: [Self.retryAfter]
+            ))
+        case .keysAwaited?, nil:
+            return .needs(.introspect(token: token, issuer: issuerIndex))
+        }
+    }
+
+    static let retryAfter = HeaderField(name: "Retry-After", value: "1")
 
     static func invalidToken(_ description: String) -> Rejection {
         Rejection(
@@ -200,5 +242,23 @@ struct Gatekeeper {
                 value: "Bearer realm=\"tollgate\", error=\"invalid_token\", error_description=\"\(description)\""
             )]
         )
+    }
+}
+
+extension GatewaySnapshot {
+    /// The core's decision for one request, again: after the server carried out
+    /// `.awaitKeys` or `.introspect` and brings back what it got.
+    public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64, resuming: GateResumption) -> GateDecision {
+        Gatekeeper(snapshot: self, state: state, now: now, resumption: resuming).decide(facts)
+    }
+}
+
+extension CompiledIssuer {
+    /// Whether the issuer's keys are fetched (`jwks_uri`, `discovery_url`), so an unknown `kid` may be refetched.
+    public var hasRemoteKeys: Bool {
+        switch config.keySource?.value {
+        case .jwksURI?, .discoveryURL?: true
+        case .jwksFile?, nil: false
+        }
     }
 }

@@ -1,24 +1,74 @@
 /// A verified token as the rest of the request path needs it, computed once
-/// on verification and kept in the per-loop token cache: the claims, the
-/// issuer's index, the granted scopes as a bitset (implications applied), and
-/// the identity headers to forward. A cache hit does no parsing and no crypto.
+/// on verification: who (issuer, subject, client), the granted scopes as a
+/// bitset (implications applied), until when, and the identity headers to
+/// forward. JWT principals are kept in the per-loop token cache, so a hit does
+/// no parsing and no crypto; introspected ones are rebuilt from the
+/// process-wide introspection cache.
 public struct Principal: CachedToken {
-    public let token: VerifiedToken
+    /// How the token was accepted.
+    public enum Evidence: Sendable {
+        /// A JWT whose signature and claims were verified against its issuer's keys.
+        case signature(VerifiedToken)
+        /// An opaque token the introspection endpoint called active.
+        case introspection(IntrospectionResult)
+    }
+
+    /// The configured name of the issuer that accepted the token.
+    public let issuer: String
     /// Index into the snapshot's issuers.
     public let issuerIndex: Int
+    public let subject: String?
+    public let clientID: String?
+    public let expiresAt: Int64
     public let granted: ScopeSet
     /// `forward.headers` set from this token's claims (absent claims are left out).
     public let identityHeaders: [HeaderField]
+    public let evidence: Evidence
 
+    /// A principal from a verified JWT.
     public init(token: VerifiedToken, issuerIndex: Int, granted: ScopeSet, identityHeaders: [HeaderField]) {
-        self.token = token
+        issuer = token.issuer
         self.issuerIndex = issuerIndex
+        subject = token.subject
+        clientID = token.clientID
+        expiresAt = token.expiresAt
         self.granted = granted
         self.identityHeaders = identityHeaders
+        evidence = .signature(token)
     }
 
-    public var issuer: String { token.issuer }
-    public var expiresAt: Int64 { token.expiresAt }
-    public var keyIdentity: KeyIdentity { token.keyIdentity }
-    public var clientID: String? { token.clientID }
+    /// A principal from an active introspection response.
+    public init(
+        introspection: IntrospectionResult,
+        issuer: String,
+        issuerIndex: Int,
+        subject: String?,
+        clientID: String?,
+        granted: ScopeSet,
+        identityHeaders: [HeaderField]
+    ) {
+        self.issuer = issuer
+        self.issuerIndex = issuerIndex
+        self.subject = subject
+        self.clientID = clientID
+        expiresAt = introspection.expiresAt ?? .max
+        self.granted = granted
+        self.identityHeaders = identityHeaders
+        evidence = .introspection(introspection)
+    }
+
+    /// The key that verified a JWT. An introspected token has none: it gets
+    /// `KeyIdentity.introspection`, which no key set contains, so the per-loop
+    /// cache (which holds JWT principals only) would drop it on its first hit.
+    public var keyIdentity: KeyIdentity {
+        switch evidence {
+        case .signature(let token): token.keyIdentity
+        case .introspection: .introspection
+        }
+    }
+}
+
+extension KeyIdentity {
+    /// Stands for "no key": JWK thumbprints are base64url SHA-256 digests, never this word.
+    public static let introspection = KeyIdentity(thumbprint: "introspection")
 }

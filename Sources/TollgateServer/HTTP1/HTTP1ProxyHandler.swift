@@ -16,6 +16,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private enum Phase {
         /// Waiting for a request head.
         case idle
+        /// Waiting for what the core asked for before it can decide (a key
+        /// refetch, an introspection answer); client reads are paused, and
+        /// request parts already decoded are buffered.
+        case deciding
         /// Waiting for an upstream connection; request parts are buffered.
         case connecting
         /// Attached to an upstream connection; parts flow both ways.
@@ -28,6 +32,18 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     /// How long the rest of a refused request's body is read and dropped before
     /// the connection is closed, so that the client gets to read the answer.
     static let lingerTimeout = TimeAmount.seconds(1)
+
+    /// How long a request whose token names an unknown `kid` waits for the refetch (SPEC: at most 2 s).
+    static let keyWaitLimit = TimeAmount.seconds(2)
+
+    /// A decision the core will make again once the server has what it asked for:
+    /// the same snapshot, loop state and facts as the first time.
+    private struct PendingDecision {
+        var snapshot: GatewaySnapshot
+        var services: TokenServices
+        var state: VerificationState
+        var facts: RequestFacts
+    }
 
     private let loop: NIOLoopBound<LoopContext>
     private let timers: ConnectionTimerHandler
@@ -60,6 +76,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var requestTimer: Scheduled<Void>?
     private var responseTimer: Scheduled<Void>?
     private var lingerTimer: Scheduled<Void>?
+    private var decisionTimer: Scheduled<Void>?
+    private var pendingDecision: PendingDecision?
+    /// The issuer whose refetch the pending decision waits for.
+    private var awaitedIssuer: Int?
     private var upstreamNeedsFlush = false
     private var readsPaused = false
     private var readPending = false
@@ -165,15 +185,14 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             return refuse(Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes"))
         }
         let loopContext = loop.value
-        let snapshot = loopContext.snapshot
-        switch snapshot.decide(facts(for: head), state: loopContext.verification, now: WallClock.secondsSinceEpoch()) {
-        case .reject(let rejection):
-            refuse(rejection)
-        case .forward(let admission):
-            forward(admission, snapshot: snapshot)
-        case .answer(let status, let headers):
-            answer(status: status, headers: headers)
-        }
+        let pending = PendingDecision(
+            snapshot: loopContext.snapshot,
+            services: loopContext.services,
+            state: loopContext.verification,
+            facts: facts(for: head)
+        )
+        let decision = pending.snapshot.decide(pending.facts, state: pending.state, now: WallClock.secondsSinceEpoch())
+        carryOut(decision, of: pending)
     }
 
     private func receivedBody(_ body: ByteBuffer) {
@@ -181,7 +200,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         switch phase {
         case .idle, .responded:
             return
-        case .connecting, .streaming:
+        case .deciding, .connecting, .streaming:
             if requestBodyBytes > limits.maxBodyBytes {
                 abandonUpstream()
                 return refuse(Rejection(
@@ -192,7 +211,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             }
         }
         let part = HTTPClientRequestPart.body(.byteBuffer(body))
-        if phase == .connecting {
+        if phase == .connecting || phase == .deciding {
             buffered.append(part)
         } else if let connection {
             bodyBytesSentUpstream += body.readableBytes
@@ -209,7 +228,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         switch phase {
         case .idle:
             return
-        case .connecting:
+        case .deciding, .connecting:
             buffered.append(.end(trailers))
         case .streaming:
             connection?.handler.write(.end(trailers))
@@ -222,6 +241,99 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     }
 
     // MARK: - Deciding
+
+    private func carryOut(_ decision: GateDecision, of pending: PendingDecision) {
+        switch decision {
+        case .reject(let rejection):
+            refuse(rejection)
+        case .forward(let admission):
+            forward(admission, snapshot: pending.snapshot)
+        case .answer(let status, let headers):
+            answer(status: status, headers: headers)
+        case .awaitKeys(let issuer):
+            awaitKeys(ofIssuer: issuer, for: pending)
+        case .introspect(let token, _):
+            introspect(token, for: pending)
+        }
+    }
+
+    /// An unknown `kid`: wait (at most `keyWaitLimit`) for the issuer's
+    /// refetch, or decide again at once when the cooldown allows none.
+    private func awaitKeys(ofIssuer issuer: Int, for pending: PendingDecision) {
+        if catchUpKeys(ofIssuer: issuer, in: pending) {
+            let decision = pending.snapshot.decide(pending.facts, state: pending.state, now: WallClock.secondsSinceEpoch())
+            return carryOut(decision, of: pending)
+        }
+        let id = exchangeID
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let waiting = pending.services.refetchKeys(forIssuer: issuer) {
+            loop.execute { handler.value.resumeDecision(id, with: .keysAwaited) }
+        }
+        guard waiting else {
+            return carryOut(decideAgain(pending, with: .keysAwaited), of: pending)
+        }
+        wait(for: pending)
+        awaitedIssuer = issuer
+        decisionTimer = loop.assumeIsolated().scheduleTask(in: Self.keyWaitLimit) { [weak self] in
+            self?.resumeDecision(id, with: .keysAwaited)
+        }
+    }
+
+    /// An opaque token: its cached introspection answer, or the call's (shared with concurrent requests).
+    private func introspect(_ token: String, for pending: PendingDecision) {
+        guard let introspector = pending.services.introspector else {
+            return carryOut(decideAgain(pending, with: .introspectionFailed), of: pending)
+        }
+        let id = exchangeID
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let cached = introspector.introspect(token) { result in
+            loop.execute {
+                handler.value.resumeDecision(id, with: result.map(GateResumption.introspection) ?? .introspectionFailed)
+            }
+        }
+        if let cached {
+            return carryOut(decideAgain(pending, with: .introspection(cached)), of: pending)
+        }
+        wait(for: pending)
+    }
+
+    private func wait(for pending: PendingDecision) {
+        pendingDecision = pending
+        phase = .deciding
+        pauseReads()
+    }
+
+    /// What the core asked for has come (or its wait is over): decide again,
+    /// unless the exchange has moved on (answered, closed, another request).
+    private func resumeDecision(_ id: Int, with resumption: GateResumption) {
+        guard exchangeID == id, phase == .deciding, let pending = pendingDecision else { return }
+        decisionTimer?.cancel()
+        decisionTimer = nil
+        pendingDecision = nil
+        phase = .idle
+        if let issuer = awaitedIssuer {
+            awaitedIssuer = nil
+            _ = catchUpKeys(ofIssuer: issuer, in: pending)
+        }
+        carryOut(decideAgain(pending, with: resumption), of: pending)
+    }
+
+    /// Gives this loop's state the issuer's current set when it lags behind
+    /// the store (new keys are published to the store first, then to each
+    /// loop); returns whether it did.
+    private func catchUpKeys(ofIssuer issuer: Int, in pending: PendingDecision) -> Bool {
+        guard let current = pending.services.keys.keys(ofIssuer: issuer),
+              pending.state.keySets[issuer]?.generation != current.generation
+        else { return false }
+        pending.state.updateKeys(current, forIssuer: issuer)
+        return true
+    }
+
+    private func decideAgain(_ pending: PendingDecision, with resumption: GateResumption) -> GateDecision {
+        pending.snapshot.decide(pending.facts, state: pending.state, now: WallClock.secondsSinceEpoch(), resuming: resumption)
+    }
 
     private func facts(for head: HTTPRequestHead) -> RequestFacts {
         let authorization: RequestFacts.Authorization
@@ -528,6 +640,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         retried = false
         pool = nil
         responseHeaders = []
+        pendingDecision = nil
+        awaitedIssuer = nil
         buffered.removeAll()
     }
 
@@ -538,6 +652,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         responseTimer = nil
         lingerTimer?.cancel()
         lingerTimer = nil
+        decisionTimer?.cancel()
+        decisionTimer = nil
     }
 
     private func pauseReads() {

@@ -11,7 +11,8 @@ final class GatewayProcess: Sendable {
     private let output: StderrCollector
 
     /// Starts the gateway and waits (at most `timeout`) for `listening on HOST:PORT`.
-    static func start(config: String, timeout: Duration = .seconds(30)) throws -> GatewayProcess {
+    /// `environment` is added to the test's own environment.
+    static func start(config: String, environment: [String: String] = [:], timeout: Duration = .seconds(30)) throws -> GatewayProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configURL = directory.appendingPathComponent("tollgate.yaml")
@@ -21,6 +22,9 @@ final class GatewayProcess: Sendable {
         process.executableURL = TollgateBinary.url
         process.arguments = ["serve", "--config", configURL.path]
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
