@@ -83,7 +83,8 @@ struct BrowserCORSTests {
                     Fetch(name: "unlisted-client", url: "\(gateway)/api/items", headers: ["Authorization": reportingToken]),
                 ]))
                 pages.setPage("/probe/stranger", html: try BrowserPages.probe([
-                    Fetch(name: "disallowed-origin", url: "\(gateway)/api/items", headers: ["Authorization": dashboardToken]),
+                    // An unlisted client's token, so that only the global policy can refuse it.
+                    Fetch(name: "disallowed-origin", url: "\(gateway)/api/items", headers: ["Authorization": reportingToken]),
                 ]))
                 pages.setPage("/driver", html: try BrowserPages.driver(probes: [
                     "\(dashboard)/probe/dashboard", "\(partner)/probe/partner", "\(stranger)/probe/stranger",

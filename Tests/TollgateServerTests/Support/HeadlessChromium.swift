@@ -2,10 +2,11 @@ import Foundation
 import Synchronization
 
 /// Debian's `chromium`, run headless on one URL until it prints the page's DOM.
-/// With `--virtual-time-budget`, Chromium pauses virtual time while network
-/// requests are pending and dumps the DOM once the page has been idle for the
-/// budget, so a page that writes its findings into the DOM after its fetches
-/// is read complete; a wall-clock timeout bounds the whole run.
+/// With `--virtual-time-budget`, virtual time stands still while network
+/// requests are pending and races ahead while the page is idle; the DOM is
+/// dumped when the budget of virtual time is spent, so a page that writes its
+/// findings into the DOM after its fetches is read complete, in about two
+/// seconds of wall time. A wall-clock timeout bounds the whole run.
 struct HeadlessChromium: Sendable {
     let executable: URL
 
