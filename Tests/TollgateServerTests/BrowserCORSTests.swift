@@ -21,7 +21,6 @@ struct BrowserCORSTests {
         var origins: [String]
         /// The `Authorization` value of `reporting-spa`, a client not listed under `clients`.
         var reportingToken: String
-        var browserTime: Duration
 
         func outcome(_ name: String) throws -> BrowserPages.Outcome {
             guard let outcome = outcomes[name] else { throw GatewayTestError("the page reported no outcome for \(name)") }
@@ -102,8 +101,7 @@ struct BrowserCORSTests {
                     outcomes: outcomes,
                     upstreamRequests: fixture.upstream.received,
                     origins: [dashboard, partner, stranger],
-                    reportingToken: reportingToken,
-                    browserTime: page.elapsed
+                    reportingToken: reportingToken
                 )
             }
         } catch {
