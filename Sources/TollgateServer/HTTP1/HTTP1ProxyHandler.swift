@@ -74,7 +74,13 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var connection: UpstreamConnection?
     private var buffered = CircularBuffer<HTTPClientRequestPart>(initialCapacity: 4)
     private var requestTimer: Scheduled<Void>?
+    /// When the upstream's response head is due (nil: none awaited). The timer
+    /// below is re-checked when it fires, so keep-alive requests cost no timer
+    /// operation in the steady state (the first profile: ~10% in timers).
+    private var responseDeadline: NIODeadline?
     private var responseTimer: Scheduled<Void>?
+    private var responseTimerFiresAt: NIODeadline?
+    private var requestIDs = RequestID()
     private var lingerTimer: Scheduled<Void>?
     private var decisionTimer: Scheduled<Void>?
     private var pendingDecision: PendingDecision?
@@ -117,6 +123,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimers()
+        responseTimer?.cancel()
+        responseTimer = nil
+        responseTimerFiresAt = nil
         if let connection {
             self.connection = nil
             pool?.release(connection, reusable: false)
@@ -139,7 +148,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         // The decoder stops at a malformed request: answer 400 (or 431) and close.
         abandonUpstream()
         if phase == .idle {
-            requestID = RequestID.generate()
+            requestID = requestIDs.generate()
             requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
         }
         keepAlive = false
@@ -169,7 +178,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         resetExchange()
         requestHead = head
         keepAlive = head.isKeepAlive
-        requestID = RequestID.accepting(head.headers.first(name: "x-request-id"))
+        requestID = requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
             || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
@@ -389,7 +398,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         if expectsContinue {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
         }
-        if !requestComplete {
+        if !requestComplete, requestHasBody {
             let id = exchangeID
             requestTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limits.requestTimeout)) { [weak self] in
                 guard let self, self.exchangeID == id, !self.requestComplete else { return }
@@ -449,15 +458,33 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     }
 
     private func startResponseTimer() {
-        guard let pool, responseTimer == nil, !responseStarted else { return }
-        let id = exchangeID
-        let target = connection.map { pool.hostHeader(for: $0) } ?? pool.name
-        responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(pool.config.timeout)) { [weak self] in
-            guard let self, self.exchangeID == id, !self.responseStarted else { return }
-            self.responseTimer = nil
-            self.abandonUpstream()
-            self.refuseAfterUpstream(.gatewayTimeout, UpstreamFailure.responseTimeout(target: target).description)
+        guard let pool, responseDeadline == nil, !responseStarted else { return }
+        let deadline = NIODeadline.now() + TimeAmount(pool.config.timeout)
+        responseDeadline = deadline
+        armResponseTimer(deadline)
+    }
+
+    private func armResponseTimer(_ deadline: NIODeadline) {
+        if let responseTimerFiresAt, responseTimerFiresAt <= deadline { return }
+        responseTimer?.cancel()
+        responseTimerFiresAt = deadline
+        responseTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.responseTimerFired()
         }
+    }
+
+    private func responseTimerFired() {
+        responseTimer = nil
+        responseTimerFiresAt = nil
+        guard let deadline = responseDeadline, !responseStarted, let pool else { return }
+        if NIODeadline.now() < deadline {
+            armResponseTimer(deadline)
+            return
+        }
+        responseDeadline = nil
+        let target = connection.map { pool.hostHeader(for: $0) } ?? pool.name
+        abandonUpstream()
+        refuseAfterUpstream(.gatewayTimeout, UpstreamFailure.responseTimeout(target: target).description)
     }
 
     // MARK: - UpstreamConnectionDelegate
@@ -466,8 +493,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         switch part {
         case .head(let head):
             if head.status.code / 100 == 1, head.status != .switchingProtocols { return }
-            responseTimer?.cancel()
-            responseTimer = nil
+            responseDeadline = nil
             responseStarted = true
             upstreamKeepAlive = head.isKeepAlive
             var headers = head.headers
@@ -542,8 +568,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
 
     /// Stops using the upstream connection of this exchange without reusing it.
     private func abandonUpstream() {
-        responseTimer?.cancel()
-        responseTimer = nil
+        responseDeadline = nil
         if let connection, let pool {
             self.connection = nil
             connection.handler.delegate = nil
@@ -645,11 +670,12 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         buffered.removeAll()
     }
 
+    /// Ends this exchange's timers; the lazily re-checked response timer stays
+    /// scheduled for the next exchange (see `responseDeadline`).
     private func cancelTimers() {
         requestTimer?.cancel()
         requestTimer = nil
-        responseTimer?.cancel()
-        responseTimer = nil
+        responseDeadline = nil
         lingerTimer?.cancel()
         lingerTimer = nil
         decisionTimer?.cancel()

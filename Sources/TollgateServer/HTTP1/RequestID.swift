@@ -1,7 +1,19 @@
-/// `X-Request-Id`: the client's when it is sane, else a new random one, so
-/// every request can be followed through logs on both sides.
-enum RequestID {
-    static func accepting(_ value: String?) -> String {
+/// `X-Request-Id`: the client's when it is sane, else a new one, so every
+/// request can be followed through logs on both sides.
+///
+/// New ids come from a SplitMix64 stream seeded once per connection from the
+/// system generator: the first profile showed two `getrandom` system calls per
+/// request at 2.3% of the proxy's CPU. Request ids are for tracing, not
+/// secrets, so a fast non-cryptographic stream is enough.
+struct RequestID {
+    private var state: UInt64
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        state = system.next()
+    }
+
+    mutating func accepting(_ value: String?) -> String {
         if let value, !value.isEmpty, value.utf8.count <= 128,
            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
             return value
@@ -9,12 +21,17 @@ enum RequestID {
         return generate()
     }
 
-    /// 128 random bits as 32 hex digits.
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+    /// 128 bits as 32 hex digits.
+    mutating func generate() -> String {
+        Self.hex(next()) + Self.hex(next())
+    }
+
+    private mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
     }
 
     private static func hex(_ value: UInt64) -> String {
