@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate"]
+            dependencies: ["tollgate", "TollgateCore"]
         ),
     ]
 )

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Foundation
 import Logging
 import TollgateCore
 
@@ -9,7 +11,28 @@ enum ConfigFile {
     static func load(_ path: String) throws -> (snapshot: GatewaySnapshot, warnings: [ConfigDiagnostic]) {
         let text = try TextFile.contents(of: path)
         let loaded = try ConfigLoader.load(yaml: text, file: path, fileExists: TextFile.isRegularFile)
-        return (try GatewaySnapshot(config: loaded.config), loaded.warnings)
+        return (try GatewaySnapshot(config: loaded.config, file: path), loaded.warnings)
+    }
+
+    /// For the commands that only read a config (`routes`, `explain`): its
+    /// problems printed like `check` and exit 1; warnings and an unreadable
+    /// file on standard error.
+    static func loadForCommand(_ path: String) throws -> GatewaySnapshot {
+        do {
+            let loaded = try load(path)
+            for warning in loaded.warnings { printError("\(warning)") }
+            return loaded.snapshot
+        } catch let error as ConfigError {
+            for diagnostic in error.diagnostics { print(diagnostic) }
+            throw ExitCode(1)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data("tollgate: \(line)\n".utf8))
     }
 
     static func loadSnapshot(_ path: String, printWarningsTo logger: Logger) throws -> GatewaySnapshot {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import TollgateCore
 
 /// `tollgate routes`: prints the compiled route table in match-priority order
@@ -23,26 +22,12 @@ struct RoutesCommand: ParsableCommand {
     var config: String = "conf/tollgate.yaml"
 
     func run() throws {
-        let loaded: (snapshot: GatewaySnapshot, warnings: [ConfigDiagnostic])
+        let snapshot = try ConfigFile.loadForCommand(config)
         do {
-            loaded = try ConfigFile.load(config)
-        } catch let error as ConfigError {
-            for diagnostic in error.diagnostics { print(diagnostic) }
-            throw ExitCode(1)
+            for line in try RouteListing(snapshot: snapshot).lines { print(line) }
         } catch {
-            Self.printError("\(error)")
+            ConfigFile.printError("\(config): \(error)")
             throw ExitCode(1)
         }
-        for warning in loaded.warnings { Self.printError("\(warning)") }
-        do {
-            for line in try RouteListing(snapshot: loaded.snapshot).lines { print(line) }
-        } catch {
-            Self.printError("\(config): \(error)")
-            throw ExitCode(1)
-        }
-    }
-
-    private static func printError(_ line: String) {
-        FileHandle.standardError.write(Data("tollgate: \(line)\n".utf8))
     }
 }

@@ -8,6 +8,8 @@ struct Gatekeeper {
     let now: Int64
     /// What the server brought back from an earlier `.awaitKeys` or `.introspect`.
     var resumption: GateResumption? = nil
+    /// `tollgate explain --scopes`: the principal a presented token stands for, unverified.
+    var assumedPrincipal: Principal? = nil
 
     static let challenge = HeaderField(name: "WWW-Authenticate", value: "Bearer realm=\"tollgate\"")
 
@@ -143,7 +145,9 @@ struct Gatekeeper {
             token = String(value)
         }
         let principal: Principal
-        if let cached = state.cache.lookup(token, now: now, keySet: state.keySet(named:)) {
+        if let assumedPrincipal {
+            principal = assumedPrincipal
+        } else if let cached = state.cache.lookup(token, now: now, keySet: state.keySet(named:)) {
             principal = cached
         } else if CompactJWS.isJWTShaped(token) {
             switch verify(token) {
@@ -250,6 +254,14 @@ extension GatewaySnapshot {
     /// `.awaitKeys` or `.introspect` and brings back what it got.
     public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64, resuming: GateResumption) -> GateDecision {
         Gatekeeper(snapshot: self, state: state, now: now, resumption: resuming).decide(facts)
+    }
+}
+
+extension GatewaySnapshot {
+    /// The decision as if the request's bearer token stood for `principal`
+    /// (`tollgate explain --scopes`): every other check runs as in the gateway.
+    public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64, assuming principal: Principal) -> GateDecision {
+        Gatekeeper(snapshot: self, state: state, now: now, assumedPrincipal: principal).decide(facts)
     }
 }
 

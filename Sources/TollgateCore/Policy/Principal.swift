@@ -11,6 +11,8 @@ public struct Principal: CachedToken {
         case signature(VerifiedToken)
         /// An opaque token the introspection endpoint called active.
         case introspection(IntrospectionResult)
+        /// `tollgate explain --scopes`: an operator's what-if, never built from a request.
+        case assumed(scopes: [String])
     }
 
     /// The configured name of the issuer that accepted the token.
@@ -57,13 +59,34 @@ public struct Principal: CachedToken {
         evidence = .introspection(introspection)
     }
 
+    /// A what-if principal for `tollgate explain --scopes "a b" [--client-id C]`.
+    public init(assumingScopes scopes: [String], clientID: String?, issuerIndex: Int, issuer: String, in universe: ScopeUniverse) {
+        self.issuer = issuer
+        self.issuerIndex = issuerIndex
+        subject = nil
+        self.clientID = clientID
+        expiresAt = .max
+        granted = universe.granted(by: scopes)
+        identityHeaders = []
+        evidence = .assumed(scopes: scopes)
+    }
+
+    /// The scopes the token carries, as written in it.
+    public var tokenScopes: [String] {
+        switch evidence {
+        case .signature(let token): token.scopes
+        case .introspection(let result): result.members["scope"]?.stringValue?.split(separator: " ").map(String.init) ?? []
+        case .assumed(let scopes): scopes
+        }
+    }
+
     /// The key that verified a JWT. An introspected token has none: it gets
     /// `KeyIdentity.introspection`, which no key set contains, so the per-loop
     /// cache (which holds JWT principals only) would drop it on its first hit.
     public var keyIdentity: KeyIdentity {
         switch evidence {
         case .signature(let token): token.keyIdentity
-        case .introspection: .introspection
+        case .introspection, .assumed: .introspection
         }
     }
 }

@@ -3,8 +3,8 @@ import TollgateCore
 
 /// Reads the `jwks_file` of every issuer that names one, when a config is
 /// started or reloaded. Issuers with remote keys get nil until fetched.
-enum KeyFiles {
-    static func load(_ snapshot: GatewaySnapshot) throws -> [JWKSet?] {
+public enum KeyFiles {
+    public static func load(_ snapshot: GatewaySnapshot) throws -> [JWKSet?] {
         try snapshot.issuers.map { issuer -> JWKSet? in
             guard case .jwksFile(let path) = issuer.config.keySource?.value else { return nil }
             let data: Data
