@@ -37,6 +37,19 @@ struct TokenCommand: ParsableCommand {
     @Option(help: "How long the token is valid: 30s, 15m, 1h.")
     var ttl: String = "1h"
 
+    @Option(help: "Mint this many tokens, each with its own jti and sub (<sub>-<n>), one per line (for benchmarks).")
+    var count: Int = 1
+
+    @Option(help: "Write the tokens to this file instead of standard output.")
+    var out: String?
+
+    @Option(name: .customLong("jwks-out"), help: "Also write the JWKS that verifies the tokens (the key's public JWK) to this file.")
+    var jwksOut: String?
+
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+    }
+
     func run() throws {
         var signingKey = try loadKey()
         if let kid { signingKey.keyID = kid }
@@ -54,12 +67,34 @@ struct TokenCommand: ParsableCommand {
             throw ValidationError("--ttl: \(error)")
         }
         guard lifetime.components.seconds > 0 else { throw ValidationError("--ttl must be at least 1s") }
-        let claims = DevelopmentToken.claims(
-            issuer: iss, audience: aud, subject: sub, scope: scope, clientID: clientID,
-            issuedAt: Int64(Date().timeIntervalSince1970), lifetimeSeconds: lifetime.components.seconds,
-            tokenID: UUID().uuidString.lowercased()
-        )
-        print(try signingKey.jwt(claims: claims, algorithm: algorithm, type: "at+jwt"))
+        let issuedAt = Int64(Date().timeIntervalSince1970)
+        let batch = UUID().uuidString.lowercased()
+        var lines = ""
+        for index in 0..<count {
+            let claims = DevelopmentToken.claims(
+                issuer: iss, audience: aud, subject: count == 1 ? sub : "\(sub)-\(index)", scope: scope,
+                clientID: clientID, issuedAt: issuedAt, lifetimeSeconds: lifetime.components.seconds,
+                tokenID: count == 1 ? batch : "\(batch)-\(index)"
+            )
+            lines += try signingKey.jwt(claims: claims, algorithm: algorithm, type: "at+jwt") + "\n"
+        }
+        if let jwksOut {
+            let jwks = JSONObject(uniqueKeysWithValues: [("keys", .array([.object(signingKey.verificationJWK)]))])
+            try write(jwks.jsonText + "\n", to: jwksOut, option: "--jwks-out")
+        }
+        if let out {
+            try write(lines, to: out, option: "--out")
+        } else {
+            print(lines, terminator: "")
+        }
+    }
+
+    private func write(_ text: String, to path: String, option: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(option) \(path): \(error.localizedDescription)")
+        }
     }
 
     private func loadKey() throws -> SigningKey {

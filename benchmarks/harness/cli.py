@@ -12,15 +12,16 @@ import time
 from pathlib import Path
 
 from . import procs, profile, report
-from .scenarios import BY_NAME, SCENARIOS, run_wrk_scenario
-from .targets import Context, Direct, NginxProxy, Origin, Tollgate
+from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
+from .targets import Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT
+from .tokens import TokenKit, verify_rates
 from .upload import run_upload
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BENCH_DIR.parent
 RELEASE_BINARY = REPO_DIR / ".build-release" / "release" / "tollgate"
-DEFAULT_SCENARIOS = ["a", "upload", "profile"]
-QUICK_SCENARIOS = ["a", "upload"]
+DEFAULT_SCENARIOS = ["a", "b", "c", "d-es256", "d-eddsa", "e", "f", "upload", "profile"]
+QUICK_SCENARIOS = ["a", "b", "c", "e", "f", "upload"]
 LOAD_CPU, PROXY_CPU = 0, 1
 
 _t0 = time.monotonic()
@@ -32,13 +33,16 @@ def progress(message):
 
 def parse_args(argv):
     names = ", ".join(s.name for s in SCENARIOS)
-    parser = argparse.ArgumentParser(prog="benchmarks/run", description="Load-test Tollgate next to nginx.")
+    parser = argparse.ArgumentParser(prog="benchmarks/run", description="Load-test Tollgate next to nginx and HAProxy.")
     parser.add_argument("--quick", action="store_true", help="short runs (2 s samples, 256 MiB upload) to prove the harness works")
     parser.add_argument("--scenario", action="append", metavar="NAME",
-                        help=f"run only this scenario (repeatable): {names}; default: {', '.join(DEFAULT_SCENARIOS)}")
+                        help=f"run only this scenario (repeatable): {names} (d = both d-*); "
+                             f"default: {', '.join(DEFAULT_SCENARIOS)}")
     parser.add_argument("--binary", type=Path, help=f"the tollgate binary; default {RELEASE_BINARY.relative_to(REPO_DIR)}, built if absent")
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
+    parser.add_argument("--tokens", type=int, help="distinct tokens rotated in (c) and (d) (default 100000, quick 25000; "
+                        f"over twice cache.tokens {TollgateJWT.cache_tokens} so that none can hit)")
     parser.add_argument("--upload-size", type=str, help="upload size in GiB (default 8, quick 0.25)")
     parser.add_argument("--priority", choices=["rt", "nice", "normal"], default="nice",
                         help="nice: the run at nice -20 in its own autogroup (default); rt: also SCHED_FIFO for the measured processes; normal: as is")
@@ -64,14 +68,18 @@ def apt_install(packages):
     return done.returncode == 0
 
 
-def ensure_tools(want_profile):
-    missing = [pkg for tool, pkg in (("nginx", "nginx-light"), ("wrk", "wrk")) if not tool_path(tool)]
+def ensure_tools(want_profile, want_haproxy):
+    wanted = [("nginx", "nginx-light"), ("wrk", "wrk"), ("openssl", "openssl")]
+    if want_haproxy:
+        wanted.append(("haproxy", "haproxy"))
+    missing = [pkg for tool, pkg in wanted if not tool_path(tool)]
     if missing and not apt_install(missing):
         sys.exit(f"missing {', '.join(missing)}: install them (Debian: apt-get install {' '.join(missing)})")
     if want_profile and not tool_path("perf") and not tool_path("valgrind"):
         apt_install(["linux-perf"]) or apt_install(["valgrind"])
     os.environ["PATH"] = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
-    progress(f"tools: nginx {tool_path('nginx')}, wrk {tool_path('wrk')}, perf {tool_path('perf') or 'absent'}")
+    progress(f"tools: nginx {tool_path('nginx')}, wrk {tool_path('wrk')}, haproxy {tool_path('haproxy') or 'absent'}, "
+             f"perf {tool_path('perf') or 'absent'}")
 
 
 def ensure_binary(binary):
@@ -103,12 +111,15 @@ def environment(binary, pinning):
     return {"tollgate_binary": str(binary), "git_commit": command_output(["git", "rev-parse", "--short", "HEAD"]),
             "cpu_model": cpu_model, "cpus": os.cpu_count(), "kernel": platform.release(),
             "nginx": command_output(["nginx", "-v"]), "wrk": command_output(["wrk", "-v"]).split(" Copyright")[0],
+            "haproxy": command_output(["haproxy", "-v"]) if tool_path("haproxy") else "absent",
+            "openssl": command_output(["openssl", "version"]),
             "python": platform.python_version(), "pinning": pinning, "loadavg": open("/proc/loadavg").read().strip()}
 
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
-    names = args.scenario or (QUICK_SCENARIOS if args.quick else DEFAULT_SCENARIOS)
+    names = [n for name in (args.scenario or (QUICK_SCENARIOS if args.quick else DEFAULT_SCENARIOS))
+             for n in GROUPS.get(name, [name])]
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
         sys.exit(f"unknown scenario {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
@@ -129,13 +140,14 @@ def main(argv=None):
     if pin:
         os.sched_setaffinity(0, {LOAD_CPU})
 
-    ensure_tools("profile" in names)
+    ensure_tools("profile" in names, any("haproxy-jwt" in BY_NAME[n].targets for n in names))
     binary = ensure_binary(args.binary)
     priority = procs.raise_priority(args.priority)
     pinning += f"; scheduling: {priority} for every process of the run"
     progress(f"priority: {priority}")
     run_dir = Path(tempfile.mkdtemp(prefix="tollgate-bench-"))
     ctx = Context(run_dir, load_cpu, proxy_cpu, binary)
+    ctx.rotating_tokens = args.tokens or (25_000 if args.quick else 100_000)
     ctx.raw_dir = out_dir / "raw"
     ctx.raw_dir.mkdir(parents=True, exist_ok=True)
     progress(f"run: scenarios {', '.join(names)}; {duration}s samples, {args.rounds} rounds; work dir {run_dir}")
@@ -144,9 +156,18 @@ def main(argv=None):
            "environment": environment(binary, pinning), "scenarios": []}
     origin = Origin(ctx)
     targets = {}
+    factories = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx),
+                 "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
+                 "tollgate-jwt": lambda: TollgateJWT(ctx)}
     try:
         progress("start: origin nginx")
         origin.start()
+        if any(BY_NAME[n].needs_tokens for n in names):
+            ctx.tokens = TokenKit(ctx, progress)
+        if any(BY_NAME[n].shape and BY_NAME[n].shape.rotating for n in names):
+            progress("verify rates: openssl speed rsa2048 ecdsap256 ed25519 on the proxy CPU (reference for one verify)")
+            run["verify_rates_per_s"] = verify_rates(proxy_cpu, 1 if args.quick else 3)
+            progress("verify rates: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in run["verify_rates_per_s"].items()))
         for name in names:
             scenario = BY_NAME[name]
             if scenario.pending:
@@ -158,8 +179,7 @@ def main(argv=None):
             if scenario.kind == "wrk":
                 for key in scenario.targets:
                     if key not in targets:
-                        target = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx),
-                                  "tollgate-none": lambda: Tollgate(ctx)}[key]()
+                        target = factories[key]()
                         progress(f"start: {target.label}")
                         target.start()
                         targets[key] = target
@@ -196,7 +216,7 @@ def run_profile(ctx, targets, scenario, duration):
             target = Tollgate(ctx)
             target.start()
             targets["tollgate-none"] = target
-        target.check(base.checks)
+        target.check(base.checks(ctx.tokens, target))
         return profile.run_perf(ctx, target, base, duration, progress)
     if tool_path("valgrind"):
         return profile.run_callgrind(ctx, lambda wrapper: Tollgate(ctx, name="tollgate-callgrind", wrapper=wrapper),

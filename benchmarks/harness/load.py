@@ -20,6 +20,8 @@ class LoadResult:
         self.rps = self.requests / self.duration_s if self.duration_s else 0.0
         self.latency_us = {k: fields[k] for k in ("p50", "p90", "p99", "p999", "max")}
         self.errors = {k[4:]: fields[k] for k in fields if k.startswith("err_")}
+        # requests the script made (-1 when it does not count them): the token rotation moves on by this
+        self.sent = fields.get("sent", -1)
         self.wrk_cpu_s = wrk_cpu_s
         self.wall_s = wall_s
         self.stdout = stdout
@@ -28,13 +30,14 @@ class LoadResult:
         return sum(self.errors.values())
 
 
-def script_for(scenario_lua, run_dir):
-    """A scenario's own wrk Lua (request shaping) followed by the shared reporter."""
-    parts = []
+def script_for(scenario_lua, run_dir, prelude=None, name="wrk-script.lua"):
+    """The prelude (Lua assignments the harness makes for this run), the scenario's
+    own wrk Lua (request shaping), then the shared reporter."""
+    parts = [prelude] if prelude else []
     if scenario_lua:
         parts.append(Path(scenario_lua).read_text())
     parts.append(REPORT_LUA.read_text())
-    path = Path(run_dir) / "wrk-script.lua"
+    path = Path(run_dir) / name
     path.write_text("\n".join(parts))
     return path
 

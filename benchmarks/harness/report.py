@@ -14,8 +14,14 @@ def markdown(run):
     env = run["environment"]
     lines = [f"# Tollgate benchmark — {run['started']}", "",
              f"Command: `{run['command']}`  ", f"Tollgate: `{env['tollgate_binary']}` (commit {env['git_commit']})  ",
-             f"Machine: {env['cpu_model']}, {env['cpus']} CPUs, kernel {env['kernel']}; {env['nginx']}; {env['wrk']}  ",
+             f"Machine: {env['cpu_model']}, {env['cpus']} CPUs, kernel {env['kernel']}; {env['nginx']}; {env['wrk']}; "
+             f"{env.get('haproxy', '')}; {env.get('openssl', '')}  ",
              f"Pinning: {env['pinning']}  ", "Logging: access logs off everywhere.", ""]
+    rates = run.get("verify_rates_per_s")
+    if rates:
+        lines += ["One signature verify on the proxy CPU (`openssl speed`, same run; the reference for one verify's "
+                  "cost — Tollgate verifies with swift-crypto, i.e. BoringSSL): "
+                  + ", ".join(f"{alg} {rate:,.0f}/s = {1e6 / rate:.1f} µs" for alg, rate in rates.items()) + ".", ""]
     for result in run["scenarios"]:
         if result.get("skipped"):
             lines += [f"## ({result['scenario']}) {result['title']}", "", f"Skipped: {result['skipped']}", ""]
@@ -29,25 +35,29 @@ def markdown(run):
         lines += [f"## ({result['scenario']}) {result['title']}", "", result["meaning"], "",
                   f"Load: `{result['wrk']}` on `{result['path']}`, {result['rounds']} rounds A B A B.", "",
                   "| round | target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | proxy-CPU busy µs/req "
-                  "| origin CPU µs/req | peak RSS MiB | errors | proxy waited | others' CPU |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| origin CPU µs/req | peak RSS MiB | errors | token cache hits | proxy waited | others' CPU |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for s in result["samples"]:
             lines.append(f"| {s['round']} | {s['label']} | {fmt(s['rps'])} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
                          f"{s['p999_ms']:.2f} | {fmt(s['proxy_us_per_req'], '.1f')} | "
                          f"{fmt(s['proxy_cpu_busy_us_per_req'], '.1f')} | {s['origin_us_per_req']:.1f} | "
-                         f"{fmt(kib_to_mib(s['peak_rss_kib']), '.1f')} | {s['errors']} | {fmt(s['proxy_wait_pct'], '.0f')}% | {s['other_load_pct']:.0f}% |")
-        lines += ["", "Medians:", "", "| target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | peak RSS MiB |",
-                  "|---|---|---|---|---|---|---|"]
+                         f"{fmt(kib_to_mib(s['peak_rss_kib']), '.1f')} | {s['errors']} | {hits_cell(s.get('tokens'))} | "
+                         f"{fmt(s['proxy_wait_pct'], '.0f')}% | {s['other_load_pct']:.0f}% |")
+        lines += ["", "Medians:", "", "| target | req/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/req | peak RSS MiB "
+                  "| token cache hit ratio |", "|---|---|---|---|---|---|---|---|"]
         for row in result["summary"]["targets"].values():
             lines.append(f"| {row['label']} | {fmt(row['rps'])} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
                          f"{row['p999_ms']:.2f} | {fmt(row['proxy_us_per_req'], '.1f')} | "
-                         f"{fmt(kib_to_mib(row['peak_rss_kib']), '.1f')} |")
+                         f"{fmt(kib_to_mib(row['peak_rss_kib']), '.1f')} | {fmt(row.get('hit_ratio'), '.1%')} |")
         if result["summary"]["ratios"]:
-            lines += ["", "Ratios Tollgate / nginx proxy (same run):", "", "| round | req/s | proxy CPU per request | p99 |",
-                      "|---|---|---|---|"]
+            lines += ["", "Ratios (same run; first target over second):", "",
+                      "| pair | round | req/s | proxy CPU per request | p99 |", "|---|---|---|---|---|"]
             for r in result["summary"]["ratios"]:
-                lines.append(f"| {r['round']} | {fmt(r['rps'], '.2f')} | {fmt(r['proxy_us_per_req'], '.2f')} | "
-                             f"{fmt(r['p99_ms'], '.2f')} |")
+                lines.append(f"| {r['pair']} | {r['round']} | {fmt(r['rps'], '.2f')} | "
+                             f"{fmt(r['proxy_us_per_req'], '.2f')} | {fmt(r['p99_ms'], '.2f')} |")
+        lines += bars_md(result, rates or {})
+        if any(s.get("tokens") for s in result["samples"]):
+            lines += ["", HITS_NOTE]
         lines += ["", "`proxy waited`: share of the sample the proxy's threads were runnable but waiting for "
                   "their CPU (`/proc/PID/task/*/schedstat`); `others' CPU`: CPU time used by processes outside the "
                   "run, as a share of all CPUs. Both near 0 on a quiet machine; when high, trust CPU µs/request "
@@ -55,6 +65,51 @@ def markdown(run):
     if run.get("plot"):
         lines += [f"![throughput and p99]({run['plot']})", ""]
     return "\n".join(lines) + "\n"
+
+
+HITS_NOTE = ("Token cache hits are counted, not sampled: request.lua counts the requests it sends (`sent`) and "
+             "the harness knows where each target is in the token set, so it knows for every request when that "
+             "target was last sent the same token. With one token (N = 1, within the 10,000-entry cache) every "
+             "request after the target's first is a hit; with N tokens rotated in order (100,000 in a full run) a "
+             "token comes back only after N − 1 others, over twice the cache's size, and CLOCK evicts an entry not used within "
+             "two passes of its hand, so none is. Cells: hits / requests sent in that sample.")
+
+
+def hits_cell(tokens):
+    if not tokens or tokens.get("hits") is None:
+        return "—"
+    return f"{tokens['hits']:,} / {tokens['tokens_sent']:,} ({tokens['hits'] / max(1, tokens['tokens_sent']):.1%})"
+
+
+def bars_md(result, rates):
+    """Issue 8's bars for the token scenarios, from this run's medians."""
+    targets = result["summary"]["targets"]
+    jwt, none, haproxy = targets.get("tollgate-jwt"), targets.get("tollgate-none"), targets.get("haproxy-jwt")
+    if not jwt or not none or not jwt.get("proxy_us_per_req") or not none.get("proxy_us_per_req"):
+        return []
+    lines = []
+    if result["scenario"] in ("b", "f"):
+        over = jwt["proxy_us_per_req"] / none["proxy_us_per_req"] - 1
+        lines.append(f"- cache hit: Tollgate's token route costs {jwt['proxy_us_per_req']:.1f} µs/req vs "
+                     f"{none['proxy_us_per_req']:.1f} µs/req on auth:none, {over:+.1%} (bar: at most +10%): "
+                     + ("met" if over <= 0.10 else "NOT met"))
+    alg = {"c": "RS256", "d-es256": "ES256", "d-eddsa": "EdDSA"}.get(result["scenario"])
+    if alg and alg in rates:
+        verify_us = 1e6 / rates[alg]
+        bound = (none["proxy_us_per_req"] + verify_us) * 1.10
+        per_miss = jwt["proxy_us_per_req"] - none["proxy_us_per_req"]
+        lines.append(f"- cache miss: {jwt['proxy_us_per_req']:.1f} µs/req, i.e. {per_miss:.1f} µs over auth:none "
+                     f"per miss; bar: (auth:none {none['proxy_us_per_req']:.1f} + one {alg} verify {verify_us:.1f}) "
+                     f"× 1.10 = {bound:.1f} µs: " + ("met" if jwt["proxy_us_per_req"] <= bound else "NOT met"))
+    if haproxy and haproxy.get("rps"):
+        want = 1.5 if result["scenario"] in ("b", "c") else None
+        lines.append(f"- Tollgate / HAProxy jwt_verify: {jwt['rps'] / haproxy['rps']:.2f}× req/s, "
+                     f"{jwt['proxy_us_per_req'] / haproxy['proxy_us_per_req']:.2f}× CPU per request"
+                     + (f" (bar ≥ {want}× req/s: " + ("met" if jwt["rps"] / haproxy["rps"] >= want else "NOT met") + ")"
+                        if want and result["scenario"] == "b" else
+                        " (goal ≥ 1.5× req/s: " + ("met" if jwt["rps"] / haproxy["rps"] >= 1.5 else "not met") + ")"
+                        if want else ""))
+    return ["", "Bars (issue 8; (b)'s also applied to (f)), medians of this run:", ""] + lines if lines else []
 
 
 def upload_md(u):

@@ -5,17 +5,43 @@ requests (it is prepended to wrk/report.lua), and the checks each target must
 pass before it is loaded. Adding one means adding an entry to `SCENARIOS`;
 a scenario whose feature has not landed stays listed with `pending` saying
 which issue brings it, and the harness skips it with that note.
+
+Token, CORS and POST scenarios shape their requests with wrk/request.lua from a
+`Shape` (method, headers, body size, one token or a rotating token file); every
+target of a scenario gets the same requests, tokens included.
 """
 import statistics
 
-from .load import load, script_for
+from .load import WRK_DIR as BENCH_LUA_DIR, load, script_for
 from .metrics import Window, process_status_kib
-from .targets import ORIGIN_BODY
+from .targets import ORIGIN_BODY, TollgateJWT
+from .tokens import CORS_ORIGIN
+
+REQUEST_LUA = "request.lua"
+TOKEN_PATH = "/api/v1/apps"
+POST_BODY_BYTES = 64 * 1024
+# Targets that check tokens (and so get the 401/403 checks); Tollgate's is the one with a cache.
+TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt")
+
+
+class Shape:
+    """The requests of a request.lua scenario. `token` is None, ("one", ALG) or ("rotate", ALG): the
+    run's rotating set of `ctx.rotating_tokens` distinct tokens (`--tokens`, default 100,000)."""
+
+    def __init__(self, method="GET", headers=None, body_bytes=0, token=None):
+        self.method = method
+        self.headers = dict(headers or {})
+        self.body_bytes = body_bytes
+        self.token = token
+
+    @property
+    def rotating(self):
+        return self.token is not None and self.token[0] == "rotate"
 
 
 class Scenario:
     def __init__(self, name, title, meaning, targets=(), path="/", lua=None, threads=1,
-                 connections=32, checks=(), pending=None, kind="wrk"):
+                 connections=32, checks=(), pending=None, kind="wrk", shape=None):
         self.name = name
         self.title = title
         self.meaning = meaning
@@ -24,22 +50,86 @@ class Scenario:
         self.lua = lua
         self.threads = threads
         self.connections = connections
-        self.checks = list(checks)
+        self.checks = checks if callable(checks) else (lambda _kit, _target, fixed=list(checks): fixed)
         self.pending = pending
         self.kind = kind
+        self.shape = shape
+
+    @property
+    def needs_tokens(self):
+        return any(key in TOKEN_TARGETS for key in self.targets) or (self.shape and self.shape.token)
 
 
 GET_JSON = [("GET", "/", {}, 200, ORIGIN_BODY), ("GET", "/some/deeper/path?q=1", {}, 200, ORIGIN_BODY)]
+ALL_TOKEN_TARGETS = ["direct", "nginx-proxy", "haproxy-jwt", "tollgate-none", "tollgate-jwt"]
+PREFLIGHT = {"Origin": CORS_ORIGIN, "Access-Control-Request-Method": "GET",
+             "Access-Control-Request-Headers": "authorization"}
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_checks(alg, method="GET", body_bytes=0):
+    """A good token of `alg` answers 200 with the origin's body everywhere; a token
+    target also answers 401 without a token and with a bad signature, 403 without
+    the scope."""
+    def checks(kit, target):
+        body = b"x" * body_bytes if body_bytes else None
+        result = [(method, TOKEN_PATH, bearer(kit.good[alg]), 200, ORIGIN_BODY, body)]
+        if target.key in TOKEN_TARGETS:
+            result += [("GET", TOKEN_PATH, {}, 401, None),
+                       ("GET", TOKEN_PATH, bearer(kit.bad_signature["RS256"]), 401, None),
+                       ("GET", TOKEN_PATH, bearer(kit.missing_scope[alg]), 403, None)]
+        return result
+    return checks
+
+
+def preflight_checks(_kit, target):
+    """Tollgate answers a preflight itself (204, or 403 for an origin it does not
+    allow); the origin and nginx, which know no CORS, answer it like any request."""
+    if target.key.startswith("tollgate"):
+        return [("OPTIONS", TOKEN_PATH, PREFLIGHT, 204, ""),
+                ("OPTIONS", TOKEN_PATH, dict(PREFLIGHT, Origin="https://elsewhere.test"), 403, None)]
+    return [("OPTIONS", TOKEN_PATH, PREFLIGHT, 200, ORIGIN_BODY)]
+
+
+def rotating(alg, letter):
+    return Scenario(
+        letter, f"{alg}, rotating tokens vs cache.tokens {TollgateJWT.cache_tokens:,} (cache miss)",
+        f"GET {TOKEN_PATH}, each request with the next of the run's distinct {alg} tokens (request.lua "
+        "rotates them in order; each target goes through the set once before any token comes back), so every "
+        "request to Tollgate's token route is a cache miss: parse, claims and one signature check. "
+        "Tollgate auth:none, nginx and the origin get the same requests.",
+        targets=ALL_TOKEN_TARGETS if alg == "RS256" else ["nginx-proxy", "tollgate-none", "tollgate-jwt"],
+        path=TOKEN_PATH, lua=REQUEST_LUA, checks=token_checks(alg), shape=Shape(token=("rotate", alg)))
+
 
 SCENARIOS = [
     Scenario("a", "auth: none route",
              "GET of a small JSON body; Tollgate forwards without a token. The proxy's bare cost.",
              targets=["direct", "nginx-proxy", "tollgate-none"], checks=GET_JSON),
-    Scenario("b", "RS256 token, one token repeated (cache hit)", "", pending="the token issue (plus HAProxy jwt_verify target)"),
-    Scenario("c", "RS256, 100,000 rotating tokens vs cache.tokens 10,000 (cache miss)", "", pending="the token issue"),
-    Scenario("d", "ES256 and EdDSA variants of (c)", "", pending="the token issue"),
-    Scenario("e", "CORS preflight", "", pending="the CORS issue"),
-    Scenario("f", "64 KiB POST bodies", "", pending="the token/scope issues (same targets as b)"),
+    Scenario("b", "RS256, one token repeated (cache hit)",
+             f"GET {TOKEN_PATH} with the same RS256 token on every request: after the first, Tollgate's token route "
+             "finds it in its cache (no parsing, no crypto) and checks the scope; HAProxy has no cache and verifies "
+             "every time. Tollgate auth:none, nginx and the origin get the same requests (token ignored).",
+             targets=ALL_TOKEN_TARGETS, path=TOKEN_PATH, lua=REQUEST_LUA, checks=token_checks("RS256"),
+             shape=Shape(token=("one", "RS256"))),
+    rotating("RS256", "c"),
+    rotating("ES256", "d-es256"),
+    rotating("EdDSA", "d-eddsa"),
+    Scenario("e", "CORS preflight",
+             f"OPTIONS {TOKEN_PATH} with Origin, Access-Control-Request-Method and -Headers: Tollgate answers 204 "
+             "itself (no token needed, nothing sent upstream); nginx and the origin know no CORS and answer it "
+             "like a GET (nginx proxies it), so they do different work.",
+             targets=["direct", "nginx-proxy", "tollgate-none", "tollgate-jwt"], path=TOKEN_PATH, lua=REQUEST_LUA,
+             checks=preflight_checks, shape=Shape(method="OPTIONS", headers=PREFLIGHT)),
+    Scenario("f", "64 KiB POST bodies",
+             f"POST {TOKEN_PATH} with a 64 KiB body and one repeated RS256 token (cache hit at Tollgate's token "
+             "route); the origin discards the body and answers the small JSON.",
+             targets=ALL_TOKEN_TARGETS, path=TOKEN_PATH, lua=REQUEST_LUA,
+             checks=token_checks("RS256", "POST", POST_BODY_BYTES),
+             shape=Shape(method="POST", body_bytes=POST_BODY_BYTES, token=("one", "RS256"))),
     Scenario("g", "HTTP/2 with h2load", "", pending="the protocols issue"),
     Scenario("h", "connection scaling 1/64/1,024/10,000 idle keep-alive, RSS per connection", "",
              pending="the protocols issue (idle-connection client)"),
@@ -54,34 +144,108 @@ SCENARIOS = [
 ]
 
 BY_NAME = {s.name: s for s in SCENARIOS}
+# Names that stand for several scenarios.
+GROUPS = {"d": ["d-es256", "d-eddsa"]}
+
+
+def lua_string(text):
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Rotation:
+    """Where each target is in a scenario's token set, and what its runs sent: a
+    target goes through the rotating set in order across all its runs, so the
+    token it gets was last sent to it exactly N requests earlier (N the set's size)."""
+
+    def __init__(self, ctx, shape):
+        self.shape = shape
+        self.kit = ctx.tokens
+        self.size = ctx.rotating_tokens if shape.rotating else 1
+        self.file = self.kit.rotating(shape.token[1], self.size) if shape.rotating else None
+        self.sent = {}
+
+    def prelude(self, target, threads):
+        token = self.shape.token
+        lines = [f"HARNESS_METHOD = {lua_string(self.shape.method)}",
+                 "HARNESS_HEADERS = {" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}"
+                                                   for k, v in self.shape.headers.items()) + "}",
+                 f"HARNESS_BODY_BYTES = {self.shape.body_bytes}", f"HARNESS_THREADS = {threads}",
+                 f"HARNESS_TOKEN = {lua_string(self.kit.good[token[1]]) if token and not self.file else 'nil'}",
+                 f"HARNESS_TOKEN_FILE = {lua_string(self.file) if self.file else 'nil'}",
+                 f"HARNESS_TOKEN_START = {self.sent.get(target.key, 0)}"]
+        return "\n".join(lines) + "\n"
+
+    def advance(self, target, result):
+        """Moves `target` on by what the run sent; returns the run's token figures."""
+        if result.sent < 0:
+            raise RuntimeError("request.lua reported no request count")
+        before = self.sent.get(target.key, 0)
+        self.sent[target.key] = before + result.sent
+        if not self.shape.token:
+            return None
+        # tokens of this run that the target had been sent before (in earlier runs or earlier in this one)
+        reused = max(0, before + result.sent - max(before, self.size))
+        return {"tokens_sent": result.sent, "tokens_distinct": min(result.sent, self.size), "tokens_reused": reused,
+                "token_set": self.size, "hits": self.hits(target, reused)}
+
+    def hits(self, target, reused):
+        """Cache hits at a target with a token cache, exact in the two cases the scenarios use: a set no
+        larger than the cache stays cached, so every reused token hits; a set over twice the cache cannot
+        hit, since CLOCK evicts an entry not used again within two passes of its hand (two cache-fulls of
+        misses) and the next use of a token comes a whole set later. In between it is not counted (None)."""
+        capacity = getattr(target, "cache_tokens", None)
+        if capacity is None:
+            return None
+        if self.size <= capacity:
+            return reused
+        return 0 if self.size > 2 * capacity else None
 
 
 def run_wrk_scenario(scenario, targets, origin, ctx, rounds, duration_s, warmup_s, progress):
     """A B A B: every round loads every target in turn, so drift and noise show per round."""
     chosen = [targets[key] for key in scenario.targets]
+    rotation = Rotation(ctx, scenario.shape) if scenario.shape else None
     for target in chosen:
-        progress(f"check {target.label}: {len(scenario.checks)} requests")
-        target.check(scenario.checks)
-    script = script_for(scenario.lua, ctx.run_dir)
+        checks = list(scenario.checks(ctx.tokens, target))
+        if rotation and rotation.file and target.key in TOKEN_TARGETS:
+            first = open(rotation.file).readline().strip()
+            checks.append(("GET", scenario.path, bearer(first), 200, ORIGIN_BODY))
+        progress(f"check {target.label}: {len(checks)} requests")
+        target.check(checks)
+
+    def script(target):
+        if not rotation:
+            return script_for(scenario.lua, ctx.run_dir)
+        return script_for(BENCH_LUA_DIR / scenario.lua, ctx.run_dir, rotation.prelude(target, scenario.threads),
+                          name=f"wrk-{scenario.name}-{target.key}.lua")
+
     if warmup_s:
         for target in chosen:
             progress(f"warm up {target.label} ({warmup_s}s)")
-            load(target.url(scenario.path), scenario.threads, scenario.connections, warmup_s, script, ctx.load_cpu)
+            result = load(target.url(scenario.path), scenario.threads, scenario.connections, warmup_s,
+                          script(target), ctx.load_cpu)
+            if rotation:
+                rotation.advance(target, result)
     samples = []
     for round_no in range(1, rounds + 1):
         for target in chosen:
             pids = {"origin": origin.pid}
             if target.pid:
                 pids["proxy"] = target.pid
+            wrk_script = script(target)
             with Window(pids) as window:
                 result = load(target.url(scenario.path), scenario.threads, scenario.connections,
-                              duration_s, script, ctx.load_cpu)
+                              duration_s, wrk_script, ctx.load_cpu)
             sample = describe(scenario, round_no, target, result, window)
+            if rotation:
+                sample["tokens"] = rotation.advance(target, result)
             samples.append(sample)
+            hits = (sample.get("tokens") or {}).get("hits")
             progress(f"round {round_no} {target.label}: {sample['rps']:,.0f} req/s, "
                      f"p99 {sample['p99_ms']:.2f} ms, proxy CPU "
                      + (f"{sample['proxy_us_per_req']:.1f} µs/req" if sample['proxy_us_per_req'] else "—")
                      + (f", {sample['errors']} errors" if sample['errors'] else "")
+                     + (f", cache hits {hits / max(result.sent, 1):.1%}" if hits is not None else "")
                      + (f", proxy waited {sample['proxy_wait_pct']:.0f}% of the run for its CPU"
                         if sample['proxy_wait_pct'] is not None else ""))
     return {"scenario": scenario.name, "title": scenario.title, "meaning": scenario.meaning,
@@ -116,8 +280,13 @@ def describe(scenario, round_no, target, result, window):
     }
 
 
+# Ratios the report shows, first over second, when a scenario has both targets.
+PAIRS = [("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
+         ("tollgate-none", "nginx-proxy")]
+
+
 def summarise(samples, order):
-    """Medians per target, and Tollgate/nginx-proxy ratios per round and of the medians."""
+    """Medians per target, cache hit ratios, and the PAIRS ratios per round and of the medians."""
     summary = {"targets": {}, "ratios": []}
     for key in order:
         mine = [s for s in samples if s["target"] == key]
@@ -128,15 +297,21 @@ def summarise(samples, order):
             row[field] = statistics.median(values) if values else None
         row["peak_rss_kib"] = max((s["peak_rss_kib"] or 0) for s in mine) or None
         row["errors"] = sum(s["errors"] for s in mine)
+        tokens = [s.get("tokens") for s in mine if s.get("tokens")]
+        if tokens and all(t["hits"] is not None for t in tokens):
+            row["hit_ratio"] = sum(t["hits"] for t in tokens) / max(1, sum(t["tokens_sent"] for t in tokens))
         summary["targets"][key] = row
-    if "tollgate-none" in order and "nginx-proxy" in order:
-        rounds = sorted({s["round"] for s in samples})
+    rounds = sorted({s["round"] for s in samples})
+    for first, second in PAIRS:
+        if first not in order or second not in order:
+            continue
+        pair = f"{first}/{second}"
         for r in rounds:
-            t = next(s for s in samples if s["round"] == r and s["target"] == "tollgate-none")
-            n = next(s for s in samples if s["round"] == r and s["target"] == "nginx-proxy")
-            summary["ratios"].append({"round": r, "pair": "tollgate-none/nginx-proxy", **ratio(t, n)})
-        t, n = summary["targets"]["tollgate-none"], summary["targets"]["nginx-proxy"]
-        summary["ratios"].append({"round": "median", "pair": "tollgate-none/nginx-proxy", **ratio(t, n)})
+            a = next(s for s in samples if s["round"] == r and s["target"] == first)
+            b = next(s for s in samples if s["round"] == r and s["target"] == second)
+            summary["ratios"].append({"round": r, "pair": pair, **ratio(a, b)})
+        summary["ratios"].append({"round": "median", "pair": pair,
+                                  **ratio(summary["targets"][first], summary["targets"][second])})
     return summary
 
 

@@ -1,7 +1,6 @@
-"""What gets loaded: the origin, nginx as a plain proxy, Tollgate.
+"""What gets loaded: the origin, nginx as a plain proxy, HAProxy with jwt_verify, Tollgate.
 
-To add a target (HAProxy with jwt_verify comes with the token scenarios):
-subclass `Target`, give it a `key`, a `label`, `start()` that launches it
+To add a target: subclass `Target`, give it a `key`, a `label`, `start()` that launches it
 through `procs.Managed` pinned to `ctx.proxy_cpu`, and set `pid` to the
 process whose CPU time is the proxy's; then name its key in a scenario.
 """
@@ -12,6 +11,7 @@ from pathlib import Path
 from string import Template
 
 from . import procs
+from .tokens import AUDIENCE, CORS_ORIGIN, ISSUER
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 ORIGIN_BODY = '{"id":"4f1c2a","name":"tollgate-bench","items":[1,2,3],"ok":true}'
@@ -43,6 +43,8 @@ class Context:
         self.proxy_cpu = proxy_cpu
         self.tollgate_binary = tollgate_binary
         self.origin_port = None
+        self.tokens = None  # the run's TokenKit, made when a token scenario needs it
+        self.rotating_tokens = 100_000
 
 
 class Target:
@@ -68,9 +70,9 @@ class Target:
             self.process = None
 
     def check(self, checks):
-        """Each check is (method, path, headers, status, body or None); raises on a mismatch."""
-        for method, path, headers, want_status, want_body in checks:
-            status, _, body = request(self.port, method, path, headers)
+        """Each check is (method, path, headers, status, body or None[, request body]); raises on a mismatch."""
+        for method, path, headers, want_status, want_body, *sent in checks:
+            status, _, body = request(self.port, method, path, headers, sent[0] if sent else None)
             if status != want_status or (want_body is not None and body != want_body.encode()):
                 raise RuntimeError(
                     f"{self.label}: {method} {path} answered {status} {body[:200]!r}, "
@@ -131,6 +133,22 @@ class NginxProxy(Target):
         procs.wait_for_port(self.port, 10, self.process)
 
 
+class HAProxyJWT(Target):
+    """HAProxy 2.6 with jwt_verify doing the checks of Tollgate's token route (haproxy/jwt.cfg)."""
+    key = "haproxy-jwt"
+    label = "HAProxy jwt_verify"
+
+    def start(self):
+        self.port = procs.free_port()
+        conf = render(BENCH_DIR / "haproxy" / "jwt.cfg", self.ctx.run_dir / "haproxy.cfg",
+                      port=self.port, upstream_port=self.ctx.origin_port, issuer=ISSUER, audience=AUDIENCE,
+                      public_key=self.ctx.tokens.public_key["RS256"])
+        self.process = procs.Managed(
+            "HAProxy", procs.pinned(self.ctx.proxy_cpu, ["haproxy", "-db", "-f", str(conf)]),
+            self.ctx.run_dir / "haproxy.log")
+        procs.wait_for_port(self.port, 10, self.process)
+
+
 class Tollgate(Target):
     """Tollgate on an `auth: none` route, one worker, pinned alone on the proxy CPU."""
     key = "tollgate-none"
@@ -143,7 +161,7 @@ class Tollgate(Target):
         self.wrapper = list(wrapper)
         self.upstream_port = upstream_port
         self.values = dict(max_body_bytes=max_body_bytes, request_timeout=request_timeout,
-                           upstream_timeout=upstream_timeout)
+                           upstream_timeout=upstream_timeout, cors_origin=CORS_ORIGIN)
         self.name = name or self.key
 
     def start(self):
@@ -165,3 +183,16 @@ class Tollgate(Target):
                 break
             time.sleep(0.05)
         raise RuntimeError(f"Tollgate did not print 'listening on' within 15s:\n{self.process.log_text()[-2000:]}")
+
+
+class TollgateJWT(Tollgate):
+    """Tollgate on a token route: RS256/ES256/EdDSA issuer from a JWKS file, `scopes: [apps:read]`."""
+    key = "tollgate-jwt"
+    label = "Tollgate JWT+scope"
+    config_template = "jwt.yaml"
+    cache_tokens = 10000
+
+    def start(self):
+        self.values.update(issuer=ISSUER, audience=AUDIENCE, jwks_file=self.ctx.tokens.jwks_file,
+                           cache_tokens=self.cache_tokens)
+        super().start()
