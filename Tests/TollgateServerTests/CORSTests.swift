@@ -147,4 +147,26 @@ struct CORSTests {
             #expect(fixture.upstream.received.count == 2)
         }
     }
+
+    @Test("errors given before routing (400 unsafe path, 413, 414, 431) carry CORS headers for an allowed origin only")
+    func earlyErrors() async throws {
+        let limits = "  max_request_line_bytes: 64\n  max_header_bytes: 1KiB\n  max_body_bytes: 16"
+        try await GatewayFixture.run(limits: limits, routes: Self.routes, sections: Self.sections) { fixture in
+            let requests = [
+                (400, "GET /open/%2e%2e/x HTTP/1.1\r\nHost: api.test\r\n"),
+                (413, "POST /open/x HTTP/1.1\r\nHost: api.test\r\nContent-Length: 100\r\n"),
+                (414, "GET /open/\(String(repeating: "a", count: 80)) HTTP/1.1\r\nHost: api.test\r\n"),
+                (431, "GET /open/x HTTP/1.1\r\nHost: api.test\r\nX-Big: \(String(repeating: "b", count: 1000))\r\n"),
+            ]
+            for (status, request) in requests {
+                let allowed = try Self.send(fixture.port, request + "Origin: https://dashboard.example.com\r\n")
+                #expect(allowed.status == status)
+                #expect(allowed.header("access-control-allow-origin") == "https://dashboard.example.com", "\(status)")
+                let stranger = try Self.send(fixture.port, request + "Origin: https://evil.test\r\n")
+                #expect(stranger.status == status)
+                #expect(stranger.header("access-control-allow-origin") == nil, "\(status)")
+            }
+            #expect(fixture.upstream.received.isEmpty)
+        }
+    }
 }

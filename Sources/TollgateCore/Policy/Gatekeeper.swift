@@ -19,7 +19,11 @@ struct Gatekeeper {
         do {
             target = try PathGuard.check(facts.target)
         } catch {
-            return .reject(Rejection(.invalidRequest, "unsafe request path: \(error.reason)"))
+            return .reject(Rejection(
+                .invalidRequest,
+                "unsafe request path: \(error.reason)",
+                headers: snapshot.corsHeaders(origin: facts.origin, scheme: facts.scheme, host: facts.host)
+            ))
         }
 
         // 3. Route lookup by host and path; it picks the CORS policy.
@@ -262,6 +266,18 @@ extension GatewaySnapshot {
     /// (`tollgate explain --scopes`): every other check runs as in the gateway.
     public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64, assuming principal: Principal) -> GateDecision {
         Gatekeeper(snapshot: self, state: state, now: now, assumedPrincipal: principal).decide(facts)
+    }
+}
+
+extension GatewaySnapshot {
+    /// The global policy's CORS headers for an allowed `origin`, for answers
+    /// given before any route is looked up (400, 413, 414, 431), so that a
+    /// browser client can read them too.
+    public func corsHeaders(origin: String?, scheme: String, host: String?) -> [HeaderField] {
+        guard let origin, case .allowed(let headers) = globalCORS.check(origin: origin, requestScheme: scheme, requestHost: host) else {
+            return []
+        }
+        return headers.all
     }
 }
 

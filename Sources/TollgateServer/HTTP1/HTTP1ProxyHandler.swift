@@ -184,14 +184,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
 
         let limits = self.limits
-        if head.uri.utf8.count > limits.maxRequestLineBytes {
-            return refuse(Rejection(.uriTooLong, "the request target is longer than \(limits.maxRequestLineBytes) bytes"))
-        }
-        if Self.headBytes(head) > limits.maxHeaderBytes {
-            return refuse(Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than \(limits.maxHeaderBytes) bytes"))
-        }
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
-            return refuse(Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes"))
+        if let rejection = Self.limitRejection(head, limits) {
+            let cors = loop.value.snapshot.corsHeaders(origin: head.headers.first(name: "origin"), scheme: scheme, host: head.headers.first(name: "host"))
+            return refuse(Rejection(rejection.code, rejection.description, headers: cors))
         }
         let loopContext = loop.value
         let pending = PendingDecision(
@@ -366,6 +361,21 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
 
     private static func joined(_ values: [String]) -> String? {
         values.isEmpty ? nil : values.joined(separator: ",")
+    }
+
+    /// The first limit the parsed head breaks: request line (414), head (431),
+    /// declared body (413).
+    private static func limitRejection(_ head: HTTPRequestHead, _ limits: LimitsConfig) -> Rejection? {
+        if head.uri.utf8.count > limits.maxRequestLineBytes {
+            return Rejection(.uriTooLong, "the request target is longer than \(limits.maxRequestLineBytes) bytes")
+        }
+        if headBytes(head) > limits.maxHeaderBytes {
+            return Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than \(limits.maxHeaderBytes) bytes")
+        }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
+            return Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes")
+        }
+        return nil
     }
 
     /// Bytes of the request head as it came: request line and header lines.
