@@ -4,18 +4,6 @@ import TollgateCore
 /// The bitset decision must equal a naive evaluation over `Set<String>` on
 /// random configurations and tokens.
 @Suite struct ScopeDecisionPropertyTests {
-    /// SplitMix64: a small deterministic generator, so failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Implications closed by repeating until nothing changes.
     static func naiveGranted(_ tokenScopes: [String], implications: [(scope: String, implies: [String])]) -> Set<String> {
         var granted = Set(tokenScopes)
@@ -33,7 +21,7 @@ import TollgateCore
 
     @Test(arguments: [1, 2, 3, 4])
     func bitsetDecisionEqualsNaiveSetEvaluation(seed: UInt64) throws {
-        var random = SeededGenerator(state: seed)
+        var random = SeededRandom(seed: seed)
         var cases = 0
         var admitted = 0
         for _ in 0..<40 {
