@@ -17,18 +17,37 @@ let package = Package(
     dependencies: [
         .package(path: "../.."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        .executableTarget(
-            name: "RouteMatching",
+        .target(
+            name: "MicroFixtures",
             dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TollgateCore", package: tollgate),
-            ],
-            path: "Benchmarks/RouteMatching",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        benchmark("RouteMatching", extra: []),
+        benchmark("TokenVerification", extra: [
+            "MicroFixtures",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        benchmark("TokenCacheLookup", extra: ["MicroFixtures"]),
+        benchmark("ScopeDecision", extra: ["MicroFixtures"]),
     ]
 )
+
+/// A benchmark executable in `Benchmarks/<name>`, run by the benchmark plugin.
+func benchmark(_ name: String, extra: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "TollgateCore", package: tollgate),
+        ] + extra,
+        path: "Benchmarks/\(name)",
+        plugins: [
+            .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+        ]
+    )
+}
