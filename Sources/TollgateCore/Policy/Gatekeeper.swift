@@ -112,10 +112,14 @@ struct Gatekeeper {
         }
 
         // 10. Forward.
-        var upstreamTarget = String(table.forwardPath(for: routeIndex, target: target))
-        if let query = target.query {
-            upstreamTarget += "?"
-            upstreamTarget += query
+        // Without strip_prefix the target goes upstream exactly as received (no copy).
+        var upstreamTarget = target.raw
+        if snapshot.config.routes[routeIndex].stripPrefix != nil {
+            upstreamTarget = String(table.forwardPath(for: routeIndex, target: target))
+            if let query = target.query {
+                upstreamTarget += "?"
+                upstreamTarget += query
+            }
         }
         return .forward(Admission(
             route: routeIndex,
