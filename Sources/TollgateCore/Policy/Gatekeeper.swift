@@ -142,7 +142,7 @@ struct Gatekeeper {
     /// Step 7: no token (401 where required), a malformed Authorization (400),
     /// or a token verified from the cache, against its issuer's keys, or by introspection.
     private func authenticate(_ credential: BearerCredential, route: CompiledRoute) -> Authentication {
-        let token: String
+        let presented: Substring
         switch credential {
         case .absent:
             guard route.auth == .required else { return .accepted(nil) }
@@ -150,14 +150,14 @@ struct Gatekeeper {
         case .invalid(let reason):
             return .refused(Rejection(.invalidRequest, reason))
         case .token(let value):
-            token = String(value)
+            presented = value
         }
         let principal: Principal
         if let assumedPrincipal {
             principal = assumedPrincipal
-        } else if let cached = state.cache.lookup(token, now: now, keySet: state.keySet(named:)) {
+        } else if let cached = state.cache.lookup(presented, now: now, keySet: state.keySet(named:)) {
             principal = cached
-        } else if CompactJWS.isJWTShaped(token) {
+        } else if case let token = String(presented), CompactJWS.isJWTShaped(token) {
             switch verify(token) {
             case .accepted(let verified?):
                 principal = verified
@@ -168,7 +168,7 @@ struct Gatekeeper {
                 return other
             }
         } else {
-            switch introspected(token) {
+            switch introspected(String(presented)) {
             case .accepted(let verified?): principal = verified
             case let other: return other
             }

@@ -44,7 +44,7 @@ import TollgateCore
         // "a" had its second chance; "b" was the first entry not used.
         #expect(cache.lookup("b", now: F.now) { _ in F.keySet } == nil)
         for name in ["a", "c", "d"] {
-            #expect(cache.lookup(name, now: F.now) { _ in F.keySet }?.subject == name)
+            #expect(cache.lookup(name[...], now: F.now) { _ in F.keySet }?.subject == name)
         }
         // All three now referenced: the hand clears every bit and evicts where it started ("c").
         cache.insert("e", verified(subject: "e"), keySet: F.keySet, now: F.now)
@@ -137,7 +137,11 @@ import TollgateCore
         let token = F.token()
         cache.insert(token, verified(subject: "real"), keySet: F.keySet, now: F.now)
         let tampered = String(token.dropLast()) + (token.last == "A" ? "B" : "A")
-        #expect(cache.lookup(tampered, now: F.now) { _ in F.keySet } == nil)
-        #expect(cache.lookup(token, now: F.now) { _ in F.keySet }?.subject == "real")
+        #expect(cache.lookup(tampered[...], now: F.now) { _ in F.keySet } == nil)
+        #expect(cache.lookup(token[...], now: F.now) { _ in F.keySet }?.subject == "real")
+        // A slice of a longer header value finds the entry too: the key is the bytes, not the String.
+        let header = "Bearer " + token + " "
+        let slice = header.dropFirst(7).dropLast()
+        #expect(cache.lookup(slice, now: F.now) { _ in F.keySet }?.subject == "real")
     }
 }
