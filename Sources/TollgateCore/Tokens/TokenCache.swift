@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The verified-token cache of one event loop: a bounded map from the whole
 /// token string to its `VerifiedToken`, so that a repeated token costs one hash
 /// lookup instead of parsing and a signature check.
@@ -123,14 +129,16 @@ struct TokenKey: Hashable {
     }
 
     func hash(into hasher: inout Hasher) {
-        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        if hashed == nil {
-            for byte in text.utf8 { hasher.combine(byte) }
-        }
+        var text = self.text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     static func == (lhs: TokenKey, rhs: TokenKey) -> Bool {
-        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        var left = lhs.text
+        var right = rhs.text
+        return left.withUTF8 { a in
+            right.withUTF8 { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
+        }
     }
 }
 
