@@ -35,13 +35,7 @@ struct AuthFixture {
             throw error
         }
         let fixture = AuthFixture(auth: auth, upstream: upstream, gateway: gateway)
-        do {
-            try await body(fixture)
-        } catch {
-            await fixture.stop()
-            throw error
-        }
-        await fixture.stop()
+        try await stopping(fixture, after: body) { await $0.stop() }
     }
 
     var port: Int { gateway.port }

@@ -108,13 +108,7 @@ struct GatewayFixture {
         let fixture = try await start(
             limits: limits, upstreamOptions: upstreamOptions, server: server, routes: routes, forward: forward, sections: sections
         )
-        do {
-            try await body(fixture)
-        } catch {
-            await fixture.stop()
-            throw error
-        }
-        await fixture.stop()
+        try await stopping(fixture, after: body) { await $0.stop() }
     }
 
     var port: Int { gateway.port }
@@ -123,4 +117,19 @@ struct GatewayFixture {
         gateway.stop()
         await upstream.stop()
     }
+}
+
+/// Runs `body` with `fixture`, then stops the fixture whether `body` threw or not.
+func stopping<Fixture>(
+    _ fixture: Fixture,
+    after body: (Fixture) async throws -> Void,
+    stop: (Fixture) async -> Void
+) async throws {
+    do {
+        try await body(fixture)
+    } catch {
+        await stop(fixture)
+        throw error
+    }
+    await stop(fixture)
 }
