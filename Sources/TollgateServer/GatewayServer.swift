@@ -236,8 +236,6 @@ final class ConnectionCounter: Sendable {
         set { currentLimit.store(newValue, ordering: .relaxed) }
     }
 
-    var count: Int { open.load(ordering: .relaxed) }
-
     /// Counts a new connection, or refuses it when the limit is reached.
     func tryOpen() -> Bool {
         let now = open.add(1, ordering: .relaxed).newValue
