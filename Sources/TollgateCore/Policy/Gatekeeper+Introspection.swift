@@ -54,7 +54,7 @@ extension Gatekeeper {
             case nil, .null?:
                 continue
             case .string(let text)?:
-                return text.split(separator: " ").map(String.init)
+                return ScopeString.split(text)
             case .array(let elements)?:
                 var scopes: [String] = []
                 for element in elements {

