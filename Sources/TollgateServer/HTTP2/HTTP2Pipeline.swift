@@ -4,8 +4,8 @@ import NIOHTTP2
 import TollgateCore
 
 /// Assembles a client connection's HTTP/2 pipeline, once the protocol is known
-/// (prior knowledge on the cleartext listener, or ALPN `h2` after TLS):
-/// NIO's HTTP/2 handler with the flood limits of `limits:` → the connection
+/// (prior knowledge on the cleartext listener, or ALPN `h2` after TLS): the
+/// GOAWAY closer → NIO's HTTP/2 handler with the flood limits of `limits:` → the connection
 /// manager (idle GOAWAY, graceful GOAWAY on drain). Each stream gets NIO's
 /// HTTP/2-to-HTTP/1 codec and the same proxy handler as an HTTP/1.1
 /// connection, so a stream meets exactly the checks, error bodies and
@@ -36,6 +36,7 @@ enum HTTP2Pipeline {
             }
         }
         let sync = channel.pipeline.syncOperations
+        try sync.addHandler(GoAwayCloser())
         try sync.addHandler(http2)
         try sync.addHandler(manager)
         // The channel is already active when the protocol becomes known, so the
