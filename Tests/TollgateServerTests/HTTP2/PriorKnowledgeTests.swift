@@ -103,7 +103,6 @@ struct PriorKnowledgeTests {
             connection.send(HTTP2Frames.settings())
             let first = try #require(try connection.readFrame())
             #expect(first.isType(.settings))
-            connection.send(HTTP2Frames.settingsAck)
             connection.send(HTTP2Frames.headers(stream: 1, HTTP2Frames.requestBlock(path: "/split")))
             #expect(connection.read { connection.responses[1]?.ended == true })
             #expect(connection.responses[1]?.status == 200)

@@ -95,13 +95,12 @@ final class RawHTTP2Connection {
         return true
     }
 
-    /// The preface, empty SETTINGS, and the acknowledgement of the gateway's SETTINGS.
+    /// The preface and empty SETTINGS; reading the gateway's SETTINGS acknowledges them.
     func start() throws {
         send(HTTP2Frames.clientStart)
         guard let first = try readFrame(), first.isType(.settings) else {
             throw GatewayTestError("the gateway did not answer the preface with SETTINGS")
         }
-        send(HTTP2Frames.settingsAck)
     }
 
     /// The next frame, recorded (responses, window credit, GOAWAY); nil once the peer closed.
