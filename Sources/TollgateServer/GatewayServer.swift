@@ -183,7 +183,7 @@ public final class GatewayServer: Sendable {
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try HTTP1Pipeline.configure(channel, loop: loop, scheme: "http")
+                    try PriorKnowledgeDetector.configure(channel, loop: loop, scheme: "http")
                 }
             }
         do {

@@ -63,7 +63,9 @@ extension ConfigReader {
 
     mutating func readLimits(_ node: Node, anchor: SourceLocation) -> LimitsConfig {
         let keys = ["max_header_bytes", "max_body_bytes", "max_request_line_bytes", "idle_timeout",
-                    "request_timeout", "header_timeout", "max_connections"]
+                    "request_timeout", "header_timeout", "max_connections", "http2_max_concurrent_streams",
+                    "http2_max_reset_frames", "http2_max_control_frames", "http2_flood_window",
+                    "http2_max_continuation_frames", "http2_max_buffered_control_frames"]
         var limits = LimitsConfig()
         guard let map = mapping(node, path: "limits", anchor: anchor, keys: keys) else { return limits }
         let sizes: [(String, WritableKeyPath<LimitsConfig, Int>)] = [
@@ -75,12 +77,25 @@ extension ConfigReader {
         }
         let durations: [(String, WritableKeyPath<LimitsConfig, Duration>)] = [
             ("idle_timeout", \.idleTimeout), ("request_timeout", \.requestTimeout), ("header_timeout", \.headerTimeout),
+            ("http2_flood_window", \.http2FloodWindow),
         ]
         for (key, field) in durations {
             if let value = map[key].flatMap({ duration($0, map.path(key)) }) { limits[keyPath: field] = value }
         }
-        if let value = map["max_connections"].flatMap({ integer($0, map.path("max_connections"), minimum: 1) }) {
-            limits.maxConnections = value
+        // Counts stay within 31 bits, as HTTP/2 SETTINGS values must.
+        let counts: [(String, WritableKeyPath<LimitsConfig, Int>)] = [
+            ("max_connections", \.maxConnections), ("http2_max_concurrent_streams", \.http2MaxConcurrentStreams),
+            ("http2_max_reset_frames", \.http2MaxResetFrames), ("http2_max_control_frames", \.http2MaxControlFrames),
+            ("http2_max_continuation_frames", \.http2MaxContinuationFrames),
+            ("http2_max_buffered_control_frames", \.http2MaxBufferedControlFrames),
+        ]
+        for (key, field) in counts {
+            guard let node = map[key], let value = integer(node, map.path(key), minimum: 1) else { continue }
+            guard value <= Int(Int32.max) else {
+                error("\(map.path(key)): must be at most \(Int32.max), found \(value)", at: node.location)
+                continue
+            }
+            limits[keyPath: field] = value
         }
         return limits
     }

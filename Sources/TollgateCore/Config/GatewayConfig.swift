@@ -105,6 +105,18 @@ public struct LimitsConfig: Sendable, Equatable {
     public var requestTimeout: Duration = .seconds(30)
     public var headerTimeout: Duration = .seconds(10)
     public var maxConnections: Int = 10_000
+    /// HTTP/2: streams one client connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS).
+    public var http2MaxConcurrentStreams: Int = 100
+    /// HTTP/2: RST_STREAM frames a client may send per `http2FloodWindow` (rapid reset, CVE-2023-44487).
+    public var http2MaxResetFrames: Int = 200
+    /// HTTP/2: PING, SETTINGS and PRIORITY frames a client may send per `http2FloodWindow`.
+    public var http2MaxControlFrames: Int = 200
+    /// The window the two frame counts above are measured over.
+    public var http2FloodWindow: Duration = .seconds(30)
+    /// HTTP/2: CONTINUATION frames one header block may span.
+    public var http2MaxContinuationFrames: Int = 5
+    /// HTTP/2: control frames (PING and SETTINGS acknowledgements) queued for a client that does not read them.
+    public var http2MaxBufferedControlFrames: Int = 1000
 
     public init() {}
 }

@@ -6,19 +6,34 @@ import TollgateCore
 /// timers → NIO's decoder/encoder and pipelining handler → the proxy handler.
 enum HTTP1Pipeline {
     static func configure(_ channel: Channel, loop: NIOLoopBound<LoopContext>, scheme: String) throws {
-        let limits = loop.value.snapshot.config.limits
-        let timers = ConnectionTimerHandler(
+        let timers = makeTimers(loop.value.snapshot.config.limits)
+        try channel.pipeline.syncOperations.addHandler(timers)
+        try addHandlers(behind: timers, to: channel, loop: loop, scheme: scheme)
+    }
+
+    /// The connection's idle and header timers, the first handler of the pipeline.
+    static func makeTimers(_ limits: LimitsConfig) -> ConnectionTimerHandler {
+        ConnectionTimerHandler(
             idleTimeout: TimeAmount(limits.idleTimeout),
             headerTimeout: TimeAmount(limits.headerTimeout),
             headerTimeoutDescription: "the request head was not received within \(limits.headerTimeout.configText)"
         )
+    }
+
+    /// Everything after the timers: the codec, the pipelining handler and the proxy handler, added last.
+    static func addHandlers(
+        behind timers: ConnectionTimerHandler,
+        to channel: Channel,
+        loop: NIOLoopBound<LoopContext>,
+        scheme: String
+    ) throws {
+        let limits = loop.value.snapshot.config.limits
         // The decoder's own bound is a backstop: the proxy handler checks the
         // request line (414) and the head (431) exactly once the head is parsed.
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(timers)
         try sync.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
             withErrorHandling: false,

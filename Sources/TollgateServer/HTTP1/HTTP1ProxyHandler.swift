@@ -2,11 +2,13 @@ import NIOCore
 import NIOHTTP1
 import TollgateCore
 
-/// The last handler of an HTTP/1.1 client connection: one request at a time
-/// (NIO's pipelining handler queues the next), it checks the limits, asks the
-/// core for a decision, and either answers the error or streams the request to
-/// a pooled upstream connection on the same event loop and the response back,
-/// holding reads on either side while the other cannot keep up.
+/// The last handler of an HTTP/1.1 client connection, or of one HTTP/2 stream
+/// (behind NIO's HTTP/2-to-HTTP/1 codec): one request at a time (NIO's
+/// pipelining handler queues the next), it checks the limits, asks the core for
+/// a decision, and either answers the error or streams the request to a pooled
+/// upstream connection on the same event loop and the response back, holding
+/// reads on either side while the other cannot keep up (on a stream, held reads
+/// hold back that stream's WINDOW_UPDATEs).
 final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -46,7 +48,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     }
 
     private let loop: NIOLoopBound<LoopContext>
-    private let timers: ConnectionTimerHandler
+    /// The HTTP/1.1 connection's timers; nil on an HTTP/2 stream, whose
+    /// connection the HTTP/2 handlers keep (idle GOAWAY, flood limits).
+    private let timers: ConnectionTimerHandler?
     private let scheme: String
     private var context: ChannelHandlerContext!
     private var clientAddress = ""
@@ -90,7 +94,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var readsPaused = false
     private var readPending = false
 
-    init(loop: NIOLoopBound<LoopContext>, timers: ConnectionTimerHandler, scheme: String) {
+    init(loop: NIOLoopBound<LoopContext>, timers: ConnectionTimerHandler?, scheme: String) {
         self.loop = loop
         self.timers = timers
         self.scheme = scheme
@@ -173,11 +177,12 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     // MARK: - Request parts
 
     private func receivedHead(_ head: HTTPRequestHead) {
-        timers.headReceived()
+        timers?.headReceived()
         exchangeID += 1
         resetExchange()
         requestHead = head
-        keepAlive = head.isKeepAlive
+        // An HTTP/2 stream ends with its response; the connection stays.
+        keepAlive = head.version.major >= 2 || head.isKeepAlive
         requestID = requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
@@ -651,7 +656,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         cancelTimers()
         phase = .idle
         guard !keepAlive else {
-            timers.exchangeFinished()
+            timers?.exchangeFinished()
             return
         }
         let context = self.context!

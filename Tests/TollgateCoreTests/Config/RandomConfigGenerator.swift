@@ -61,6 +61,12 @@ struct RandomConfigGenerator {
         limits.requestTimeout = duration()
         limits.headerTimeout = duration()
         limits.maxConnections = Int.random(in: 1...100_000, using: &random)
+        limits.http2MaxConcurrentStreams = Int.random(in: 1...Int(Int32.max), using: &random)
+        limits.http2MaxResetFrames = Int.random(in: 1...100_000, using: &random)
+        limits.http2MaxControlFrames = Int.random(in: 1...100_000, using: &random)
+        limits.http2FloodWindow = duration()
+        limits.http2MaxContinuationFrames = Int.random(in: 1...64, using: &random)
+        limits.http2MaxBufferedControlFrames = Int.random(in: 1...100_000, using: &random)
         return limits
     }
 
