@@ -18,17 +18,38 @@ public final class GatewayServer: Sendable {
         public var description: String { HostPort(host: host, port: port).description }
     }
 
+    /// A public listener and the helper that drains its connections. NIO's
+    /// `ServerQuiescingHelper` tracks the children of one server channel, so
+    /// each listener has its own.
+    private struct Listener {
+        var channel: Channel
+        var quiescing: ServerQuiescingHelper
+        /// The address with the port the OS picked.
+        var bound: HostPort
+
+        /// Whether a configured address names this listener: as it was configured, or with its real port.
+        func isNamed(by address: HostPort, configuredAs key: HostPort) -> Bool {
+            address == key || address == bound
+        }
+    }
+
     private struct State {
-        var listeners: [Channel] = []
+        /// Keyed by the address as configured (port 0 stays 0), which is what a reload compares.
+        var listeners: [HostPort: Listener] = [:]
         var admin: Channel?
-        var quiescing: ServerQuiescingHelper?
         var draining = false
+        /// Listeners a reload removed: no longer accepting, their connections finishing.
+        var retiring: [EventLoopFuture<Void>] = []
+        /// The snapshot now served, which a reload compares against.
+        var serving: GatewaySnapshot
     }
 
     public let group: MultiThreadedEventLoopGroup
     private let contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>]
     private let connections: ConnectionCounter
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// What only a restart changes: the event loops and the admin listener.
+    private let started: (workers: ServerConfig.Workers, admin: HostPort?)
     private let logger: Logger
     private let readiness: Readiness
     private let fetchClient: FetchClient
@@ -66,25 +87,35 @@ public final class GatewayServer: Sendable {
         self.connections = ConnectionCounter(limit: snapshot.config.limits.maxConnections)
         self.logger = logger
         self.readiness = Readiness()
-        self.snapshotForStart = snapshot
+        self.state = Mutex(State(serving: snapshot))
+        self.started = (snapshot.config.server.workers, snapshot.config.server.admin?.value)
         self.services = Mutex(services)
         services.keys.setPublisher(Self.publisher(for: snapshot, to: contexts))
         readiness.track(services.keys)
     }
 
-    private let snapshotForStart: GatewaySnapshot
+    /// What a reload changed beyond routes, issuers and limits.
+    public struct ReloadReport: Sendable {
+        /// Listeners the new config added, with their real ports.
+        public var added: [BoundListener] = []
+        /// Addresses (as configured) that stopped accepting; their connections finish.
+        public var removed: [String] = []
+        /// Config keys whose change needs a restart, ignored by this reload.
+        public var needsRestart: [String] = []
+    }
+
+    /// The drain timeout of the config now served.
+    public var drainTimeout: Duration {
+        state.withLock { $0.serving.config.server.drainTimeout }
+    }
 
     /// Binds every `server.listen` address and the admin listener; returns the
     /// public listeners with their real ports.
     public func start() async throws -> (listeners: [BoundListener], admin: BoundListener?) {
-        let snapshot = snapshotForStart
-        let quiescing = ServerQuiescingHelper(group: group)
-        state.withLock { $0.quiescing = quiescing }
+        let snapshot = state.withLock { $0.serving }
         var bound: [BoundListener] = []
         for address in snapshot.config.server.listen {
-            let channel = try await bindPublic(address.value, quiescing: quiescing)
-            state.withLock { $0.listeners.append(channel) }
-            bound.append(Self.describe(channel, fallback: address.value))
+            bound.append(try await openListener(address.value))
         }
         var admin: BoundListener?
         if let address = snapshot.config.server.admin {
@@ -99,10 +130,36 @@ public final class GatewayServer: Sendable {
 
     /// Publishes a new snapshot to every event loop: requests that start after
     /// this use it; requests in flight finish on the one they started with.
-    public func install(_ snapshot: GatewaySnapshot) async throws {
+    /// Listeners the new config adds are bound first (a failure leaves
+    /// everything as it was); listeners it drops stop accepting and drain.
+    @discardableResult
+    public func install(_ snapshot: GatewaySnapshot) async throws -> ReloadReport {
         try Self.checkSupported(snapshot)
+        let (open, draining) = state.withLock { ($0.listeners, $0.draining) }
+        guard !draining else { throw GatewayServerError.draining }
+        let wanted = snapshot.config.server.listen.map(\.value)
+        var report = ReloadReport()
+        if started.workers != snapshot.config.server.workers { report.needsRestart.append("server.workers") }
+        if started.admin != snapshot.config.server.admin?.value { report.needsRestart.append("server.admin") }
+        var added: [HostPort] = []
+        do {
+            for address in wanted where !added.contains(address)
+                && !open.contains(where: { $0.value.isNamed(by: address, configuredAs: $0.key) }) {
+                report.added.append(try await openListener(address))
+                added.append(address)
+            }
+        } catch {
+            for address in added { await closeListener(address) }
+            throw error
+        }
         let old = services.withLock { $0 }
-        let new = try TokenServices(snapshot: snapshot, client: fetchClient, logger: logger, previous: old)
+        let new: TokenServices
+        do {
+            new = try TokenServices(snapshot: snapshot, client: fetchClient, logger: logger, previous: old)
+        } catch {
+            for address in added { await closeListener(address) }
+            throw error
+        }
         new.keys.setPublisher(Self.publisher(for: snapshot, to: contexts))
         connections.limit = snapshot.config.limits.maxConnections
         for context in contexts.values {
@@ -112,6 +169,32 @@ public final class GatewayServer: Sendable {
         readiness.track(new.keys)
         old.stop()
         new.start()
+        for (key, listener) in open where !wanted.contains(where: { listener.isNamed(by: $0, configuredAs: key) }) {
+            await closeListener(key)
+            report.removed.append(listener.bound.description)
+        }
+        state.withLock { $0.serving = snapshot }
+        return report
+    }
+
+    /// Binds `address` and starts accepting on it.
+    private func openListener(_ address: HostPort) async throws -> BoundListener {
+        let quiescing = ServerQuiescingHelper(group: group)
+        let channel = try await bindPublic(address, quiescing: quiescing)
+        let bound = Self.describe(channel, fallback: address)
+        state.withLock {
+            $0.listeners[address] = Listener(channel: channel, quiescing: quiescing, bound: HostPort(host: address.host, port: bound.port))
+        }
+        return bound
+    }
+
+    /// Stops accepting on `address` and lets its connections finish (idle ones close).
+    private func closeListener(_ address: HostPort) async {
+        guard let listener = state.withLock({ $0.listeners.removeValue(forKey: address) }) else { return }
+        let promise = group.next().makePromise(of: Void.self)
+        listener.quiescing.initiateShutdown(promise: promise)
+        state.withLock { $0.retiring.append(promise.futureResult) }
+        try? await listener.channel.closeFuture.get()
     }
 
     /// Hands an issuer's new keys to every event loop serving `snapshot`.
@@ -130,18 +213,22 @@ public final class GatewayServer: Sendable {
     /// requests finish for at most `timeout`, then closes what is left.
     /// Returns true when everything finished in time.
     public func drain(timeout: Duration) async -> Bool {
-        let (quiescing, admin) = state.withLock { state -> (ServerQuiescingHelper?, Channel?) in
+        let (listeners, retiring, admin) = state.withLock { state in
             state.draining = true
-            return (state.quiescing, state.admin)
+            return (Array(state.listeners.values), state.retiring, state.admin)
         }
-        guard let quiescing else { return true }
-        let promise = group.next().makePromise(of: Void.self)
-        quiescing.initiateShutdown(promise: promise)
+        var pending = retiring
+        for listener in listeners {
+            let promise = group.next().makePromise(of: Void.self)
+            listener.quiescing.initiateShutdown(promise: promise)
+            pending.append(promise.futureResult)
+        }
+        let all = EventLoopFuture.andAllComplete(pending, on: group.next())
         for context in contexts.values {
             context.eventLoop.execute { context.value.closeIdleConnections() }
         }
         let finished = await withTaskGroup(of: Bool.self) { tasks in
-            tasks.addTask { (try? await promise.futureResult.get()) != nil }
+            tasks.addTask { (try? await all.get()) != nil }
             tasks.addTask {
                 try? await Task.sleep(for: timeout)
                 return false
@@ -211,11 +298,13 @@ public final class GatewayServer: Sendable {
 public enum GatewayServerError: Error, Sendable, CustomStringConvertible {
     case cannotListen(address: String, reason: String)
     case unsupported(String)
+    case draining
 
     public var description: String {
         switch self {
         case .cannotListen(let address, let reason): "cannot listen on \(address): \(reason)"
         case .unsupported(let what): what
+        case .draining: "the gateway is draining and takes no new configuration"
         }
     }
 }

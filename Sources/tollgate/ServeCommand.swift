@@ -60,7 +60,10 @@ enum Gateway {
         for await signal in signals {
             if signal == SIGHUP {
                 do {
-                    try await server.install(try reload())
+                    let report = try await server.install(try reload())
+                    for listener in report.added { logger.info("listening on \(listener)") }
+                    for address in report.removed { logger.info("stopped listening on \(address)") }
+                    for key in report.needsRestart { logger.warning("\(key) changed: it takes effect at the next restart") }
                     logger.info("configuration reloaded")
                 } catch {
                     logger.error("configuration not reloaded, the previous one stays:\n\(error)")
@@ -72,7 +75,7 @@ enum Gateway {
                 exit(1)
             }
             draining = true
-            let timeout = snapshot.config.server.drainTimeout
+            let timeout = server.drainTimeout
             logger.info("draining: no new connections, in-flight requests have \(timeout.configText)")
             Task {
                 let finished = await server.drain(timeout: timeout)

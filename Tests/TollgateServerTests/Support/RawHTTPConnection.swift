@@ -11,13 +11,13 @@ final class RawHTTPConnection {
     private var pending: [UInt8] = []
     private(set) var peerClosed = false
 
-    init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
+    init(host: String = "127.0.0.1", port: Int, receiveTimeout: Duration = .seconds(10)) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw GatewayTestError("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -193,8 +193,8 @@ struct RawResponse {
 
 extension RawHTTPConnection {
     /// One request and its response on a new connection.
-    static func exchange(port: Int, _ request: String) throws -> RawResponse {
-        let connection = try RawHTTPConnection(port: port)
+    static func exchange(host: String = "127.0.0.1", port: Int, _ request: String) throws -> RawResponse {
+        let connection = try RawHTTPConnection(host: host, port: port)
         try connection.send(request)
         return try connection.readResponse()
     }
