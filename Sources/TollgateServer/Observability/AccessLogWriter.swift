@@ -44,6 +44,8 @@ final class AccessLogWriter: Sendable {
     private let descriptor: Atomic<Int32>
     private let metrics: ProcessMetrics
     private let logger: Logger
+    /// Whether the last write failed: a failure is logged once, not per chunk, until a write succeeds again.
+    private let failing = Atomic<Bool>(false)
 
     /// Opens a file destination now (so a path that cannot be written fails the
     /// start), except a FIFO nobody reads yet, which the writer thread opens.
@@ -116,11 +118,14 @@ final class AccessLogWriter: Sendable {
                 let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    logger.error("access log: cannot write: \(String(cString: strerror(errno)))")
+                    if !failing.exchange(true, ordering: .relaxed) {
+                        logger.error("access log: cannot write: \(String(cString: strerror(errno))); lines are dropped until writing works again")
+                    }
                     return false
                 }
                 offset += written
             }
+            failing.store(false, ordering: .relaxed)
             return true
         }
     }
