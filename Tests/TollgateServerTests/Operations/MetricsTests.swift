@@ -112,6 +112,30 @@ struct MetricsTests {
         }
     }
 
+    @Test("counters survive a reload; route labels follow the config that decided")
+    func countersSurviveReload() async throws {
+        try await Self.run { fixture in
+            let token = try Self.issuer.token(scope: "apps:read")
+            #expect(try Self.get(fixture.port, "/api/v1/apps", token: token).status == 200)
+            let file = fixture.gateway.directory.appendingPathComponent("tollgate.yaml")
+            let renamed = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "name: apps", with: "name: apps-v2")
+            try renamed.write(to: file, atomically: true, encoding: .utf8)
+            fixture.gateway.signal(SIGHUP)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !fixture.gateway.stderr.contains("configuration reloaded") {
+                guard ContinuousClock.now < deadline else { throw GatewayTestError("no reload:\n\(fixture.gateway.stderr)") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try Self.get(fixture.port, "/api/v1/apps", token: token).status == 200)
+            let page = try fixture.gateway.scrapeMetrics()
+            #expect(MetricsText.value(#"tollgate_requests_total{route="apps",method="GET",status="200"}"#, in: page) == 1)
+            #expect(MetricsText.value(#"tollgate_requests_total{route="apps-v2",method="GET",status="200"}"#, in: page) == 1)
+            #expect(MetricsText.value(#"tollgate_token_verifications_total{result="ok"}"#, in: page) == 2)
+            // The new config starts with an empty token cache: the same token misses again.
+            #expect(MetricsText.value("tollgate_token_cache_misses_total", in: page) == 2)
+        }
+    }
+
     @Test("scraping in a loop while requests run fails no request")
     func scrapeDuringLoad() async throws {
         try await Self.run { fixture in
