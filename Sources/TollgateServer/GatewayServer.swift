@@ -55,6 +55,10 @@ public final class GatewayServer: Sendable {
     private let fetchClient: FetchClient
     /// The token services of the snapshot now served.
     private let services: Mutex<TokenServices>
+    private let processMetrics: ProcessMetrics
+    private let metrics: MetricsCollector
+    /// Nil when `access_log.enabled` is false (set at start; a reload keeps it).
+    private let accessLog: AccessLogWriter?
 
     /// Starts the event loops for `snapshot` (`server.workers`); call `start()` to listen.
     public init(snapshot: GatewaySnapshot, logger: Logger) throws {
@@ -64,11 +68,16 @@ public final class GatewayServer: Sendable {
         case .count(let count): threads = count
         }
         try Self.checkSupported(snapshot)
+        let processMetrics = ProcessMetrics()
+        let accessLogConfig = snapshot.config.accessLog
+        let accessLog = accessLogConfig.enabled
+            ? try AccessLogWriter(destination: .init(path: accessLogConfig.path), metrics: processMetrics, logger: logger)
+            : nil
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let fetchClient = FetchClient(group: group)
         let services: TokenServices
         do {
-            services = try TokenServices(snapshot: snapshot, client: fetchClient, logger: logger)
+            services = try TokenServices(snapshot: snapshot, client: fetchClient, metrics: processMetrics, logger: logger)
         } catch {
             fetchClient.syncShutdown()
             try? group.syncShutdownGracefully()
@@ -77,14 +86,18 @@ public final class GatewayServer: Sendable {
         var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
         for loop in group.makeIterator() {
             let context = try loop.submit {
-                NIOLoopBound(LoopContext(eventLoop: loop, services: services), eventLoop: loop)
+                NIOLoopBound(LoopContext(eventLoop: loop, services: services, accessLog: accessLog), eventLoop: loop)
             }.wait()
             contexts[ObjectIdentifier(loop)] = context
         }
         self.group = group
         self.fetchClient = fetchClient
         self.contexts = contexts
-        self.connections = ConnectionCounter(limit: snapshot.config.limits.maxConnections)
+        let connections = ConnectionCounter(limit: snapshot.config.limits.maxConnections)
+        self.connections = connections
+        self.processMetrics = processMetrics
+        self.metrics = MetricsCollector(loops: Array(contexts.values), process: processMetrics, connections: connections)
+        self.accessLog = accessLog
         self.logger = logger
         self.readiness = Readiness()
         self.state = Mutex(State(serving: snapshot))
@@ -119,7 +132,7 @@ public final class GatewayServer: Sendable {
         }
         var admin: BoundListener?
         if let address = snapshot.config.server.admin {
-            let channel = try await AdminServer.bind(address.value, group: group, readiness: readiness)
+            let channel = try await AdminServer.bind(address.value, group: group, readiness: readiness, metrics: metrics)
             state.withLock { $0.admin = channel }
             admin = Self.describe(channel, fallback: address.value)
         }
@@ -155,7 +168,7 @@ public final class GatewayServer: Sendable {
         let old = services.withLock { $0 }
         let new: TokenServices
         do {
-            new = try TokenServices(snapshot: snapshot, client: fetchClient, logger: logger, previous: old)
+            new = try TokenServices(snapshot: snapshot, client: fetchClient, metrics: processMetrics, logger: logger, previous: old)
         } catch {
             for address in added { await closeListener(address) }
             throw error
@@ -238,7 +251,21 @@ public final class GatewayServer: Sendable {
             return first
         }
         try? await admin?.close()
+        await flushAccessLog()
         return finished
+    }
+
+    /// Hands every loop's pending access-log lines to the writer and waits
+    /// (at most a second) until it has written them.
+    private func flushAccessLog() async {
+        guard let accessLog else { return }
+        for context in contexts.values {
+            try? await context.eventLoop.submit { context.value.accessLog?.flush() }.get()
+        }
+        let deadline = ContinuousClock.now + .seconds(1)
+        while !accessLog.isIdle, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Releases the event loops (after `drain`, or on a failed start).
@@ -338,4 +365,7 @@ final class ConnectionCounter: Sendable {
     func closed() {
         open.subtract(1, ordering: .relaxed)
     }
+
+    /// Client connections open now (`tollgate_open_connections`).
+    var openCount: Int { open.load(ordering: .relaxed) }
 }

@@ -1,12 +1,17 @@
 import NIOCore
+import NIOHTTP1
 import TollgateCore
 
 /// Everything one event loop's requests share: the config snapshot it serves,
-/// its token services and its upstream pools. Confined to its loop (reached
-/// through `NIOLoopBound`), so the request path reads it without a lock; a
-/// reload replaces the snapshot and pools here, loop by loop.
+/// its token services and its upstream pools, its metrics and access-log
+/// buffer. Confined to its loop (reached through `NIOLoopBound`), so the
+/// request path reads it without a lock; a reload replaces the snapshot and
+/// pools here, loop by loop, and keeps the metrics.
 final class LoopContext {
     let eventLoop: EventLoop
+    let metrics: LoopMetrics
+    /// Nil when `access_log.enabled` is false: then a request costs one nil check here.
+    let accessLog: AccessLogBuffer?
     private(set) var snapshot: GatewaySnapshot
     /// Keys and introspection for `snapshot`.
     private(set) var services: TokenServices
@@ -14,11 +19,14 @@ final class LoopContext {
     /// This loop's token cache and keys for `snapshot`.
     private(set) var verification: VerificationState
 
-    init(eventLoop: EventLoop, services: TokenServices) {
+    init(eventLoop: EventLoop, services: TokenServices, accessLog: AccessLogWriter?) {
+        let metrics = LoopMetrics()
         self.eventLoop = eventLoop
+        self.metrics = metrics
+        self.accessLog = accessLog.map { AccessLogBuffer(writer: $0, eventLoop: eventLoop) }
         self.snapshot = services.snapshot
         self.services = services
-        self.pools = Self.makePools(services.snapshot, eventLoop)
+        self.pools = Self.makePools(services.snapshot, eventLoop, metrics)
         self.verification = VerificationState(snapshot: services.snapshot, keySets: services.keys.current)
     }
 
@@ -29,7 +37,8 @@ final class LoopContext {
         let oldPools = pools
         snapshot = newServices.snapshot
         services = newServices
-        pools = Self.makePools(newServices.snapshot, eventLoop)
+        pools = Self.makePools(newServices.snapshot, eventLoop, metrics)
+        metrics.retire(verification.cache)
         verification = VerificationState(snapshot: newServices.snapshot, keySets: newServices.keys.current)
         for pool in oldPools { pool.closeIdle() }
     }
@@ -44,7 +53,24 @@ final class LoopContext {
         for pool in pools { pool.closeIdle() }
     }
 
-    private static func makePools(_ snapshot: GatewaySnapshot, _ eventLoop: EventLoop) -> [UpstreamPool] {
-        snapshot.config.upstreams.map { UpstreamPool(config: $0, eventLoop: eventLoop) }
+    /// Counts a finished exchange and writes its access-log line.
+    func observe(_ record: ExchangeRecord, _ request: AccessLogLine.Request) {
+        let finished = NIODeadline.now()
+        metrics.record(record, method: record.headParsed ? request.head.method : nil, finished: finished)
+        guard let accessLog else { return }
+        let duration = Int64(finished.uptimeNanoseconds) - Int64(record.started.uptimeNanoseconds)
+        let started = WallClock.millisecondsSinceEpoch() - duration / 1_000_000
+        accessLog.append { buffer in
+            AccessLogLine.write(record, request, durationNanoseconds: duration, epochMilliseconds: started, into: &buffer)
+        }
+    }
+
+    /// A copy of this loop's metrics for a scrape.
+    func metricsSample() -> LoopMetrics.Sample {
+        metrics.sample(current: verification.cache)
+    }
+
+    private static func makePools(_ snapshot: GatewaySnapshot, _ eventLoop: EventLoop, _ metrics: LoopMetrics) -> [UpstreamPool] {
+        snapshot.config.upstreams.map { UpstreamPool(config: $0, eventLoop: eventLoop, metrics: metrics) }
     }
 }

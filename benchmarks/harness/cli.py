@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import procs, profile, report
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
-from .targets import Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT
+from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT, TollgateJWTAccessLog,
+                      TollgateJWTScraped)
 from .tokens import TokenKit, verify_rates
 from .upload import run_upload
 
@@ -158,7 +159,8 @@ def main(argv=None):
     targets = {}
     factories = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx),
                  "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
-                 "tollgate-jwt": lambda: TollgateJWT(ctx)}
+                 "tollgate-jwt": lambda: TollgateJWT(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
+                 "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx)}
     try:
         progress("start: origin nginx")
         origin.start()

@@ -20,8 +20,8 @@ from .tokens import CORS_ORIGIN
 REQUEST_LUA = "request.lua"
 TOKEN_PATH = "/api/v1/apps"
 POST_BODY_BYTES = 64 * 1024
-# Targets that check tokens (and so get the 401/403 checks); Tollgate's is the one with a cache.
-TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt")
+# Targets that check tokens (and so get the 401/403 checks); Tollgate's are the ones with a cache.
+TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped")
 
 
 class Shape:
@@ -130,6 +130,13 @@ SCENARIOS = [
              targets=ALL_TOKEN_TARGETS, path=TOKEN_PATH, lua=REQUEST_LUA,
              checks=token_checks("RS256", "POST", POST_BODY_BYTES),
              shape=Shape(method="POST", body_bytes=POST_BODY_BYTES, token=("one", "RS256"))),
+    Scenario("observability", "what observability costs: scenario (b) with the access log off, on, and /metrics scraped",
+             f"GET {TOKEN_PATH} with one repeated RS256 token (cache hit), as in (b), against three Tollgate "
+             "token-route gateways in the same run: access log off (the harness default), access log on (one "
+             "JSON line per request to a file in the run directory), and access log off with /metrics on an "
+             "admin listener scraped every second by the harness. Metrics are always counted.",
+             targets=["tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped"], path=TOKEN_PATH, lua=REQUEST_LUA,
+             checks=token_checks("RS256"), shape=Shape(token=("one", "RS256"))),
     Scenario("g", "HTTP/2 with h2load", "", pending="the protocols issue"),
     Scenario("h", "connection scaling 1/64/1,024/10,000 idle keep-alive, RSS per connection", "",
              pending="the protocols issue (idle-connection client)"),
@@ -282,7 +289,7 @@ def describe(scenario, round_no, target, result, window):
 
 # Ratios the report shows, first over second, when a scenario has both targets.
 PAIRS = [("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
-         ("tollgate-none", "nginx-proxy")]
+         ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt")]
 
 
 def summarise(samples, order):

@@ -6,6 +6,7 @@ process whose CPU time is the proxy's; then name its key in a scenario.
 """
 import http.client
 import re
+import threading
 import time
 from pathlib import Path
 from string import Template
@@ -194,5 +195,69 @@ class TollgateJWT(Tollgate):
 
     def start(self):
         self.values.update(issuer=ISSUER, audience=AUDIENCE, jwks_file=self.ctx.tokens.jwks_file,
-                           cache_tokens=self.cache_tokens)
+                           cache_tokens=self.cache_tokens, admin_line="", access_log_enabled="false",
+                           access_log_path="stdout")
+        self.values.update(self.observability())
         super().start()
+
+    def observability(self):
+        """Template values that turn on the access log or the admin listener (none here)."""
+        return {}
+
+
+class TollgateJWTAccessLog(TollgateJWT):
+    """TollgateJWT with the access log on, written to a file in the run directory."""
+    key = "tollgate-jwt-log"
+    label = "Tollgate JWT+scope, access log to a file"
+
+    def observability(self):
+        return {"access_log_enabled": "true", "access_log_path": str(self.ctx.run_dir / f"{self.key}-access.log")}
+
+
+class TollgateJWTScraped(TollgateJWT):
+    """TollgateJWT with an admin listener whose /metrics a thread scrapes every second while it runs."""
+    key = "tollgate-jwt-scraped"
+    label = "Tollgate JWT+scope, /metrics scraped every 1 s"
+    scrape_interval_s = 1.0
+
+    def __init__(self, ctx, **kwargs):
+        super().__init__(ctx, **kwargs)
+        self.admin_port = None
+        self.scrapes = 0
+        self.scrape_failures = 0
+        self._stop_scraping = threading.Event()
+        self._scraper = None
+
+    def observability(self):
+        return {"admin_line": "  admin: 127.0.0.1:0"}
+
+    def start(self):
+        super().start()
+        end = time.monotonic() + 15
+        while self.admin_port is None and time.monotonic() < end:
+            match = re.search(r"admin listener on 127\.0\.0\.1:(\d+)", self.process.log_text())
+            if match:
+                self.admin_port = int(match.group(1))
+            else:
+                time.sleep(0.05)
+        if self.admin_port is None:
+            raise RuntimeError(f"{self.label}: no 'admin listener on' line:\n{self.process.log_text()[-2000:]}")
+        self._scraper = threading.Thread(target=self._scrape_loop, name="metrics-scraper", daemon=True)
+        self._scraper.start()
+
+    def _scrape_loop(self):
+        while not self._stop_scraping.wait(self.scrape_interval_s):
+            try:
+                status, _, body = request(self.admin_port, path="/metrics")
+                ok = status == 200 and b"tollgate_requests_total" in body
+            except OSError:
+                ok = False
+            self.scrapes += 1
+            self.scrape_failures += 0 if ok else 1
+
+    def stop(self):
+        self._stop_scraping.set()
+        if self._scraper:
+            self._scraper.join(timeout=5)
+            self._scraper = None
+        super().stop()

@@ -16,6 +16,8 @@ public struct Admission: Sendable {
     public var responseHeaders: [HeaderField]
     /// The verified token, when the request carried one.
     public var principal: Principal?
+    /// What the token check concluded (cache hit or miss), for metrics and the access log.
+    public var tokenCheck: TokenCheck
 
     public init(
         route: Int,
@@ -23,7 +25,8 @@ public struct Admission: Sendable {
         upstreamTarget: String,
         identityHeaders: [HeaderField] = [],
         responseHeaders: [HeaderField] = [],
-        principal: Principal? = nil
+        principal: Principal? = nil,
+        tokenCheck: TokenCheck = .notChecked
     ) {
         self.route = route
         self.upstream = upstream
@@ -31,6 +34,7 @@ public struct Admission: Sendable {
         self.identityHeaders = identityHeaders
         self.responseHeaders = responseHeaders
         self.principal = principal
+        self.tokenCheck = tokenCheck
     }
 }
 

@@ -7,16 +7,16 @@ extension Gatekeeper {
     func principal(from result: IntrospectionResult, issuerIndex: Int) -> Authentication {
         let issuer = snapshot.issuers[issuerIndex]
         guard result.active else {
-            return .refused(Self.invalidToken("the token is not active (introspection)"))
+            return .refused(Self.invalidToken("the token is not active (introspection)"), .refused(.inactive))
         }
         if let expiresAt = result.expiresAt, now - issuer.config.leeway.components.seconds >= expiresAt {
-            return .refused(Self.invalidToken(TokenError.expired.description))
+            return .refused(Self.invalidToken(TokenError.expired.description), .refused(.expired))
         }
         let members = result.members
         let scopeNames = issuer.config.scopeClaim.map { [$0] } ?? ["scope", "scp"]
         let clientIDName = issuer.config.clientIdClaim ?? "client_id"
         guard let scopes = Self.scopes(in: members, names: scopeNames) else {
-            return .refused(Self.invalidToken("the introspection response's scope is neither a string nor an array of strings"))
+            return .refused(Self.invalidToken("the introspection response's scope is neither a string nor an array of strings"), .refused(.invalidClaim))
         }
         let clientID = members[clientIDName]?.stringValue
         var identity: [HeaderField] = []
@@ -31,11 +31,14 @@ extension Gatekeeper {
             }
             guard let value else { continue }
             if value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
-                return .refused(Self.invalidToken("the introspection response's \(header.claim) contains a control character and cannot be forwarded"))
+                return .refused(
+                    Self.invalidToken("the introspection response's \(header.claim) contains a control character and cannot be forwarded"),
+                    .refused(.invalidClaim)
+                )
             }
             identity.append(HeaderField(name: header.name.value, value: value))
         }
-        return .accepted(Principal(
+        let principal = Principal(
             introspection: result,
             issuer: issuer.name,
             issuerIndex: issuerIndex,
@@ -43,7 +46,8 @@ extension Gatekeeper {
             clientID: clientID,
             granted: snapshot.scopes.granted(by: scopes),
             identityHeaders: identity
-        ))
+        )
+        return .accepted(principal, .accepted(principal, cache: .miss))
     }
 
     /// The first of `names` present: a space-delimited string or an array of

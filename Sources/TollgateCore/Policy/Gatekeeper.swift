@@ -55,14 +55,23 @@ struct Gatekeeper {
             case .denied(let denial): originRefusal = denial
             }
         }
+        // What the decision tells the server beyond itself: the route and the token's check.
+        var routeIndex: Int?
+        var tokenCheck = TokenCheck.notChecked
+        func traced(_ rejection: Rejection) -> GateDecision {
+            var rejection = rejection
+            rejection.route = routeIndex
+            rejection.tokenCheck = tokenCheck
+            return .reject(rejection)
+        }
         func reject(_ rejection: Rejection) -> GateDecision {
             var rejection = rejection
             rejection.headers += corsHeaders
-            return .reject(rejection)
+            return traced(rejection)
         }
 
         // 5. 404 / 405.
-        let routeIndex: Int
+        let matched: Int
         switch lookup.match {
         case .notFound:
             return reject(Rejection(.notFound, "no route for this path"))
@@ -73,29 +82,35 @@ struct Gatekeeper {
                 headers: [HeaderField(name: "Allow", value: table.allowHeaderValue(for: allowed))]
             ))
         case .route(let index):
-            routeIndex = index
+            matched = index
         }
-        let route = snapshot.routes[routeIndex]
+        routeIndex = matched
+        let route = snapshot.routes[matched]
 
         // 6. The origin against the CORS policy: refused without CORS headers.
         if let originRefusal {
-            return .reject(Rejection(.originNotAllowed, "\(originRefusal)"))
+            return traced(Rejection(.originNotAllowed, "\(originRefusal)"))
         }
 
         // 7. The token.
         var principal: Principal?
         if route.auth != .none {
             switch authenticate(BearerCredential(facts.authorization), route: route) {
-            case .accepted(let verified): principal = verified
-            case .refused(let rejection): return reject(rejection)
-            case .needs(let decision): return decision
+            case .accepted(let verified, let check):
+                principal = verified
+                tokenCheck = check
+            case .refused(let rejection, let check):
+                tokenCheck = check
+                return reject(rejection)
+            case .needs(let decision):
+                return decision
             }
         }
 
         if let principal {
             // 8. The token's client against its own origin allowlist.
             if let origin = facts.origin, !snapshot.clientOrigins.isAllowed(origin: origin, clientId: principal.clientID) {
-                return .reject(Rejection(.originNotAllowed, "origin '\(origin)' is not allowed for this token's client"))
+                return traced(Rejection(.originNotAllowed, "origin '\(origin)' is not allowed for this token's client"))
             }
             // 9. Scopes.
             if !route.requirement.isSatisfied(by: principal.granted) {
@@ -114,28 +129,30 @@ struct Gatekeeper {
         // 10. Forward.
         // Without strip_prefix the target goes upstream exactly as received (no copy).
         var upstreamTarget = target.raw
-        if snapshot.config.routes[routeIndex].stripPrefix != nil {
-            upstreamTarget = String(table.forwardPath(for: routeIndex, target: target))
+        if snapshot.config.routes[matched].stripPrefix != nil {
+            upstreamTarget = String(table.forwardPath(for: matched, target: target))
             if let query = target.query {
                 upstreamTarget += "?"
                 upstreamTarget += query
             }
         }
         return .forward(Admission(
-            route: routeIndex,
+            route: matched,
             upstream: route.upstream,
             upstreamTarget: upstreamTarget,
             identityHeaders: principal?.identityHeaders ?? [],
             responseHeaders: corsHeaders,
-            principal: principal
+            principal: principal,
+            tokenCheck: tokenCheck
         ))
     }
 
     /// Step 7's outcome: a principal (nil: no token on a route that admits
-    /// none), a refusal, or a request for what only the server can get.
+    /// none), a refusal, or a request for what only the server can get; the
+    /// first two with the check that led there.
     enum Authentication {
-        case accepted(Principal?)
-        case refused(Rejection)
+        case accepted(Principal?, TokenCheck)
+        case refused(Rejection, TokenCheck)
         case needs(GateDecision)
     }
 
@@ -145,21 +162,24 @@ struct Gatekeeper {
         let presented: Substring
         switch credential {
         case .absent:
-            guard route.auth == .required else { return .accepted(nil) }
-            return .refused(Rejection(.unauthorized, "this route requires a bearer token", headers: [Self.challenge]))
+            guard route.auth == .required else { return .accepted(nil, .notChecked) }
+            return .refused(Rejection(.unauthorized, "this route requires a bearer token", headers: [Self.challenge]), .notChecked)
         case .invalid(let reason):
-            return .refused(Rejection(.invalidRequest, reason))
+            return .refused(Rejection(.invalidRequest, reason), .refused(.invalidRequest, cache: .none))
         case .token(let value):
             presented = value
         }
         let principal: Principal
+        var cacheUse = TokenCheck.CacheUse.miss
         if let assumedPrincipal {
             principal = assumedPrincipal
+            cacheUse = .none
         } else if let cached = state.cache.lookup(presented, now: now, keySet: state.keySet(named:)) {
             principal = cached
+            cacheUse = .hit
         } else if case let token = String(presented), CompactJWS.isJWTShaped(token) {
             switch verify(token) {
-            case .accepted(let verified?):
+            case .accepted(let verified?, _):
                 principal = verified
                 if let keys = state.keySets[verified.issuerIndex] {
                     state.cache.insert(token, verified, keySet: keys, now: now)
@@ -169,14 +189,14 @@ struct Gatekeeper {
             }
         } else {
             switch introspected(String(presented)) {
-            case .accepted(let verified?): principal = verified
+            case .accepted(let verified?, _): principal = verified
             case let other: return other
             }
         }
         if let allowed = route.allowedIssuers, !allowed.contains(principal.issuerIndex) {
-            return .refused(Self.invalidToken("the token's issuer is not accepted on this route"))
+            return .refused(Self.invalidToken("the token's issuer is not accepted on this route"), .refused(.issuerNotAllowed, cache: cacheUse))
         }
-        return .accepted(principal)
+        return .accepted(principal, .accepted(principal, cache: cacheUse))
     }
 
     /// A cache miss on a JWT: parse, pick the issuer by `iss`, verify against its keys.
@@ -186,19 +206,19 @@ struct Gatekeeper {
         do {
             jwt = try JWT(parsing: token)
         } catch {
-            return .refused(Self.invalidToken(error.description))
+            return .refused(Self.invalidToken(error.description), .refused(TokenCheck.Result(error)))
         }
         guard let iss = jwt.unverifiedIssuer, let issuerIndex = snapshot.issuerIndexByIss[iss],
               let verifier = snapshot.issuers[issuerIndex].verifier
         else {
-            return .refused(Self.invalidToken(TokenError.wrongIssuer.description))
+            return .refused(Self.invalidToken(TokenError.wrongIssuer.description), .refused(.wrongIssuer))
         }
         guard let keys = state.keySets[issuerIndex] else {
             return .refused(Rejection(
                 .temporarilyUnavailable,
                 "the keys of the token's issuer have not been fetched yet",
                 headers: [Self.retryAfter]
-            ))
+            ), .refused(.keysPending))
         }
         let verified: VerifiedToken
         do {
@@ -206,18 +226,19 @@ struct Gatekeeper {
         } catch .unknownKeyID where snapshot.issuers[issuerIndex].hasRemoteKeys && !resumedAfterKeys {
             return .needs(.awaitKeys(issuer: issuerIndex))
         } catch {
-            return .refused(Self.invalidToken(error.description))
+            return .refused(Self.invalidToken(error.description), .refused(TokenCheck.Result(error)))
         }
         var identity: [HeaderField] = []
         for (header, value) in zip(snapshot.config.forward.headers, verified.forwardedClaims) {
             if let value { identity.append(HeaderField(name: header.name.value, value: value)) }
         }
-        return .accepted(Principal(
+        let principal = Principal(
             token: verified,
             issuerIndex: issuerIndex,
             granted: snapshot.scopes.granted(by: verified.scopes),
             identityHeaders: identity
-        ))
+        )
+        return .accepted(principal, .accepted(principal, cache: .miss))
     }
 
     private var resumedAfterKeys: Bool {
@@ -227,7 +248,7 @@ struct Gatekeeper {
     /// An opaque token: asked of the introspection issuer, then judged from its answer.
     private func introspected(_ token: String) -> Authentication {
         guard let issuerIndex = snapshot.introspectionIssuer else {
-            return .refused(Self.invalidToken("the token is not a JWT and no introspection issuer can verify it"))
+            return .refused(Self.invalidToken("the token is not a JWT and no introspection issuer can verify it"), .refused(.malformed))
         }
         switch resumption {
         case .introspection(let result)?:
@@ -237,7 +258,7 @@ struct Gatekeeper {
                 .temporarilyUnavailable,
                 "the token could not be introspected; try again",
                 headers: [Self.retryAfter]
-            ))
+            ), .refused(.introspectionFailed))
         case .keysAwaited?, nil:
             return .needs(.introspect(token: token, issuer: issuerIndex))
         }

@@ -37,6 +37,9 @@ public final class TokenCache<Entry: CachedToken> {
 
     public var count: Int { slotsByToken.count }
 
+    /// Entries pushed out to make room for new ones since the cache was made (for metrics).
+    public private(set) var evictions = 0
+
     /// The cached result for `token`, or `nil`. `keySet` returns the current key
     /// set of an issuer (by configured name), or `nil` when it has none: an entry
     /// whose key is no longer in its issuer's set is dropped. When the set is the
@@ -79,6 +82,7 @@ public final class TokenCache<Entry: CachedToken> {
             slots.append(slot)
         } else {
             index = evictionVictim()
+            evictions += 1
             slotsByToken.removeValue(forKey: TokenKey(slots[index].token[...]))
             slots[index] = slot
         }

@@ -49,24 +49,8 @@ public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A short label for metrics: `malformed`, `alg_not_allowed`, `unknown_kid`,
-    /// `key_mismatch`, `bad_signature`, `expired`, `not_yet_valid`, `wrong_issuer`,
-    /// `wrong_audience`, `wrong_typ` or `invalid_claim`.
-    public var metricLabel: String {
-        switch self {
-        case .malformed: "malformed"
-        case .unsigned, .unsupportedAlgorithm, .algorithmNotAllowed: "alg_not_allowed"
-        case .unknownKeyID: "unknown_kid"
-        case .noUsableKey: "key_mismatch"
-        case .badSignature: "bad_signature"
-        case .expired: "expired"
-        case .notYetValid, .issuedInFuture: "not_yet_valid"
-        case .wrongIssuer: "wrong_issuer"
-        case .wrongAudience: "wrong_audience"
-        case .wrongType: "wrong_typ"
-        case .missingClaim, .invalidClaim: "invalid_claim"
-        }
-    }
+    /// A short label for metrics and logs: the label of the `TokenCheck.Result` it stands for.
+    public var metricLabel: String { TokenCheck.Result(self).label }
 }
 
 /// The ways a token string can fail to be a compact JWS/JWT at all.

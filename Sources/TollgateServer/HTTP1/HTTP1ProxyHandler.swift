@@ -93,6 +93,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var upstreamNeedsFlush = false
     private var readsPaused = false
     private var readPending = false
+    /// What metrics and the access log learn of this exchange.
+    private var record = ExchangeRecord(started: .now())
 
     init(loop: NIOLoopBound<LoopContext>, timers: ConnectionTimerHandler?, scheme: String) {
         self.loop = loop
@@ -152,6 +154,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         // The decoder stops at a malformed request: answer 400 (or 431) and close.
         abandonUpstream()
         if phase == .idle {
+            record = ExchangeRecord(started: .now(), headParsed: false)
             requestID = requestIDs.generate()
             requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
         }
@@ -180,6 +183,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         timers?.headReceived()
         exchangeID += 1
         resetExchange()
+        record = ExchangeRecord(started: .now())
         requestHead = head
         // An HTTP/2 stream ends with its response; the connection stays.
         keepAlive = head.version.major >= 2 || head.isKeepAlive
@@ -252,6 +256,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     // MARK: - Deciding
 
     private func carryOut(_ decision: GateDecision, of pending: PendingDecision) {
+        record.noteDecision(decision, of: pending.snapshot)
         switch decision {
         case .reject(let rejection):
             refuse(rejection)
@@ -398,6 +403,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         let loopContext = loop.value
         let pool = loopContext.pools[admission.upstream]
         self.pool = pool
+        record.upstreamStarted = .now()
         responseHeaders = admission.responseHeaders
         useTargetHost = pool.config.hostHeader == .target
         upstreamHead = ForwardedRequest.head(
@@ -510,6 +516,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             if head.status.code / 100 == 1, head.status != .switchingProtocols { return }
             responseDeadline = nil
             responseStarted = true
+            record.status = Int(head.status.code)
             upstreamKeepAlive = head.isKeepAlive
             var headers = head.headers
             HopByHop.remove(from: &headers)
@@ -519,9 +526,11 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             let response = HTTPResponseHead(version: requestHead.version, status: head.status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)
         case .body(let body):
+            record.bytesOut += body.readableBytes
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             if !context.channel.isWritable { connection?.handler.setReadsPaused(true) }
         case .end(let trailers):
+            record.upstreamFinished()
             let reusable = requestComplete && upstreamKeepAlive
             if let connection, let pool {
                 self.connection = nil
@@ -577,6 +586,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     }
 
     private func refuseAfterUpstream(_ code: GatewayErrorCode, _ description: String) {
+        record.upstreamFinished()
         if !requestComplete, requestHasBody { keepAlive = false }
         respond(with: Rejection(code, description, headers: responseHeaders))
     }
@@ -609,6 +619,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         headers.add(name: "x-request-id", value: requestID)
         if !keepAlive { headers.add(name: "connection", value: "close") }
         responseStarted = true
+        record.status = status
         let head = HTTPResponseHead(version: requestHead.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         completeResponse(.end(nil))
@@ -627,8 +638,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             bodyLength: body.readableBytes
         )
         responseStarted = true
+        record.status = rejection.status
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if requestHead.method != .HEAD {
+            record.bytesOut = body.readableBytes
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         completeResponse(.end(nil))
@@ -636,6 +649,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
 
     private func completeResponse(_ end: HTTPServerResponsePart) {
         phase = .responded
+        loop.value.observe(record, AccessLogLine.Request(head: requestHead, requestID: requestID, bytesIn: requestBodyBytes))
         let written = context.writeAndFlush(wrapOutboundOut(end))
         if requestComplete {
             finishExchange(after: written)

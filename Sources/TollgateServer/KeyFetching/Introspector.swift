@@ -16,13 +16,14 @@ final class Introspector: Sendable {
     private let authorization: String
     private let cache: IntrospectionCache
     private let client: FetchClient
+    private let metrics: ProcessMetrics
     private let logger: Logger
 
     /// How long one introspection call may take; the request waits for it.
     static let timeout = Duration.seconds(5)
 
     init(issuerIndex: Int, issuer: CompiledIssuer, config: IntrospectionConfig, cacheCapacity: Int,
-         environment: [String: String], client: FetchClient, logger: Logger) throws(IntrospectionSetupError) {
+         environment: [String: String], client: FetchClient, metrics: ProcessMetrics, logger: Logger) throws(IntrospectionSetupError) {
         let variable = config.clientSecretEnv.value
         guard let secret = environment[variable], !secret.isEmpty else {
             throw IntrospectionSetupError(issuer: issuer.name, variable: variable)
@@ -35,6 +36,7 @@ final class Introspector: Sendable {
         authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
         cache = IntrospectionCache(capacity: cacheCapacity, ttl: config.cacheTTL)
         self.client = client
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -63,8 +65,11 @@ final class Introspector: Sendable {
             let body = try await client.postForm(
                 endpoint, form: form, headers: [("authorization", authorization)], caFile: caFile, timeout: Self.timeout
             )
-            return try IntrospectionResult(parsing: body)
+            let result = try IntrospectionResult(parsing: body)
+            metrics.introspected(result.active ? .active : .inactive)
+            return result
         } catch {
+            metrics.introspected(.error)
             logger.warning("issuer '\(issuerName)': introspection failed: \(error)")
             return nil
         }

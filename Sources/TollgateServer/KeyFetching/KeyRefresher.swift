@@ -28,19 +28,24 @@ final class KeyRefresher: Sendable {
     private let cooldown: Duration
     private let store: IssuerKeyStore
     private let client: FetchClient
+    private let metrics: ProcessMetrics
     private let logger: Logger
     private let state = Mutex(State())
 
     /// The longest wait between two attempts after failures.
     static let maxBackoff = Duration.seconds(60)
 
-    init(issuerIndex: Int, source: RemoteKeySource, config: IssuerConfig, store: IssuerKeyStore, client: FetchClient, logger: Logger) {
+    init(
+        issuerIndex: Int, source: RemoteKeySource, config: IssuerConfig, store: IssuerKeyStore, client: FetchClient,
+        metrics: ProcessMetrics, logger: Logger
+    ) {
         self.issuerIndex = issuerIndex
         self.source = source
         refresh = config.jwksRefresh
         cooldown = config.jwksRefetchCooldown
         self.store = store
         self.client = client
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -128,7 +133,9 @@ final class KeyRefresher: Sendable {
                 logger.warning("issuer '\(source.issuerName)': \(skipped)")
             }
             store.publish(keys, forIssuer: issuerIndex)
+            metrics.jwksFetched(issuer: source.issuerName, succeeded: true)
         } catch {
+            metrics.jwksFetched(issuer: source.issuerName, succeeded: false)
             let consequence = store.keys(ofIssuer: issuerIndex) == nil
                 ? "it has no keys yet, so its tokens are answered 503"
                 : "keeping its last good keys"

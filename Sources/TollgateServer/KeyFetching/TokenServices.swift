@@ -16,7 +16,7 @@ final class TokenServices: Sendable {
     /// Reads the key files, and takes over `previous`'s keys for every remote
     /// issuer whose name, key source and `ca_file` are unchanged, so a reload
     /// does not answer 503 while they are fetched again.
-    init(snapshot: GatewaySnapshot, client: FetchClient, logger: Logger, previous: TokenServices? = nil,
+    init(snapshot: GatewaySnapshot, client: FetchClient, metrics: ProcessMetrics, logger: Logger, previous: TokenServices? = nil,
          environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.snapshot = snapshot
         var initial = try KeyFiles.load(snapshot)
@@ -29,13 +29,16 @@ final class TokenServices: Sendable {
         keys = store
         refreshers = snapshot.issuers.enumerated().map { index, issuer in
             RemoteKeySource(issuer).map {
-                KeyRefresher(issuerIndex: index, source: $0, config: issuer.config, store: store, client: client, logger: logger)
+                KeyRefresher(
+                    issuerIndex: index, source: $0, config: issuer.config, store: store, client: client, metrics: metrics, logger: logger
+                )
             }
         }
         if let index = snapshot.introspectionIssuer, let config = snapshot.issuers[index].config.introspection {
             introspector = try Introspector(
                 issuerIndex: index, issuer: snapshot.issuers[index], config: config,
-                cacheCapacity: snapshot.config.cache.introspection, environment: environment, client: client, logger: logger
+                cacheCapacity: snapshot.config.cache.introspection, environment: environment, client: client,
+                metrics: metrics, logger: logger
             )
         } else {
             introspector = nil

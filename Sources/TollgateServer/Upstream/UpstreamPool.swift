@@ -33,15 +33,18 @@ final class UpstreamPool {
 
     let config: UpstreamConfig
     let eventLoop: EventLoop
+    /// The loop's metrics: connect errors and waits at `max_connections` are counted there.
+    private let metrics: LoopMetrics
     private var targets: [Target]
     /// Open plus connecting connections, against `max_connections`.
     private var total = 0
     private var nextTarget = 0
     private var waiters = CircularBuffer<Waiter>()
 
-    init(config: UpstreamConfig, eventLoop: EventLoop) {
+    init(config: UpstreamConfig, eventLoop: EventLoop, metrics: LoopMetrics) {
         self.config = config
         self.eventLoop = eventLoop
+        self.metrics = metrics
         self.targets = config.targets.map { Target(address: $0.value.address, name: $0.value.description) }
     }
 
@@ -166,6 +169,7 @@ final class UpstreamPool {
             .assumeIsolated()
             .flatMapErrorThrowing { error in
                 self.total -= 1
+                self.metrics.upstreamConnectFailed(self.name)
                 self.reportFailure(targetIndex: index)
                 self.connectWaiterIfPossible()
                 throw UpstreamFailure.connectFailed(target: targetName, reason: Self.describe(error))
@@ -206,6 +210,7 @@ final class UpstreamPool {
     }
 
     private func enqueueWaiter() -> EventLoopFuture<UpstreamConnection> {
+        metrics.upstreamPoolWaited(name)
         let promise = eventLoop.makePromise(of: UpstreamConnection.self)
         let name = self.name
         let timeout = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(config.connectTimeout)) { [unowned self] in
