@@ -16,13 +16,14 @@ from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
 from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT, TollgateJWTAccessLog,
                       TollgateJWTScraped)
 from .tokens import TokenKit, verify_rates
+from .h2load import run_h2_scenario
 from .upload import run_upload
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BENCH_DIR.parent
 RELEASE_BINARY = REPO_DIR / ".build-release" / "release" / "tollgate"
-DEFAULT_SCENARIOS = ["a", "b", "c", "d-es256", "d-eddsa", "e", "f", "upload", "profile"]
-QUICK_SCENARIOS = ["a", "b", "c", "e", "f", "upload"]
+DEFAULT_SCENARIOS = ["a", "b", "c", "d-es256", "d-eddsa", "e", "f", "g", "upload", "profile"]
+QUICK_SCENARIOS = ["a", "b", "c", "e", "f", "g", "upload"]
 LOAD_CPU, PROXY_CPU = 0, 1
 
 _t0 = time.monotonic()
@@ -70,7 +71,7 @@ def apt_install(packages):
 
 
 def ensure_tools(want_profile, want_haproxy):
-    wanted = [("nginx", "nginx-light"), ("wrk", "wrk"), ("openssl", "openssl")]
+    wanted = [("nginx", "nginx-light"), ("wrk", "wrk"), ("openssl", "openssl"), ("h2load", "nghttp2-client")]
     if want_haproxy:
         wanted.append(("haproxy", "haproxy"))
     missing = [pkg for tool, pkg in wanted if not tool_path(tool)]
@@ -187,6 +188,14 @@ def main(argv=None):
                         targets[key] = target
                 run["scenarios"].append(run_wrk_scenario(scenario, targets, origin, ctx, args.rounds, duration,
                                                          warmup, progress))
+            elif scenario.kind == "h2load":
+                key = scenario.targets[0]
+                if key not in targets:
+                    targets[key] = factories[key]()
+                    progress(f"start: {targets[key].label}")
+                    targets[key].start()
+                run["scenarios"].append(run_h2_scenario(scenario, targets[key], origin, ctx, args.rounds, duration,
+                                                        progress))
             elif scenario.kind == "upload":
                 try:
                     run["scenarios"].append({"scenario": "upload", "title": scenario.title,

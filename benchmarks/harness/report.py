@@ -1,6 +1,8 @@
 """The run's report: results/<stamp>.json (everything) and .md (the tables), plus a PNG if matplotlib is here."""
 import json
 
+from . import h2load
+
 
 def fmt(value, spec=",.0f", none="—"):
     return none if value is None else format(value, spec)
@@ -31,6 +33,9 @@ def markdown(run):
             continue
         if result["scenario"] == "profile":
             lines += profile_md(result)
+            continue
+        if "h2_samples" in result:
+            lines += h2load.markdown(result)
             continue
         lines += [f"## ({result['scenario']}) {result['title']}", "", result["meaning"], "",
                   f"Load: `{result['wrk']}` on `{result['path']}`, {result['rounds']} rounds A B A B.", "",

@@ -137,7 +137,11 @@ SCENARIOS = [
              "admin listener scraped every second by the harness. Metrics are always counted.",
              targets=["tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped"], path=TOKEN_PATH, lua=REQUEST_LUA,
              checks=token_checks("RS256"), shape=Shape(token=("one", "RS256"))),
-    Scenario("g", "HTTP/2 with h2load", "", pending="the protocols issue"),
+    Scenario("g", "HTTP/2 (h2c) next to HTTP/1.1 with h2load",
+             f"GET {TOKEN_PATH} with one repeated RS256 token (cache hit) on Tollgate's token route, loaded by h2load "
+             "in three shapes per round: HTTP/1.1 over 32 connections, HTTP/2 with 100 concurrent streams over 1 "
+             "connection, and over 16 connections. nginx-light and HAProxy are not configured for h2c here.",
+             targets=["tollgate-jwt"], path=TOKEN_PATH, kind="h2load", shape=Shape(token=("one", "RS256"))),
     Scenario("h", "connection scaling 1/64/1,024/10,000 idle keep-alive, RSS per connection", "",
              pending="the protocols issue (idle-connection client)"),
     Scenario("i", "fixed rate (open loop) at 50% of the peer's saturation, p99", "",
