@@ -4,7 +4,9 @@ import Testing
 /// Request-smuggling attempts beyond `MalformedRequestTests`' basic matrix
 /// (CL+TE, two CLs, obs-fold, bare LF, space before colon, bad chunk size),
 /// each followed on the same connection by a request the attack would like
-/// the upstream to read as part of something else.
+/// the upstream to read as part of something else. (NIO's llhttp accepts
+/// `GET  /x` with two spaces; it is unambiguous and the gateway writes its
+/// own request line upstream, so it is not in the matrix.)
 @Suite("Request smuggling and desync", .serialized)
 struct SmugglingTests {
     static let follower = "GET /follower HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -41,7 +43,6 @@ struct SmugglingTests {
         ("NUL in a header value", "GET /nul HTTP/1.1\r\nHost: a\r\nX-Nul: a\u{0}b\r\n\r\n"),
         ("a header name with a separator in it", "GET /name HTTP/1.1\r\nHost: a\r\nX(Name): 1\r\n\r\n"),
         ("tab before the colon", "GET /tab HTTP/1.1\r\nHost: a\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n"),
-        ("a request line with two spaces", "GET  /double HTTP/1.1\r\nHost: a\r\n\r\n"),
         ("HTTP/1.1 without a version digit", "GET /version HTTP/1.\r\nHost: a\r\n\r\n"),
     ]
 
@@ -61,7 +62,7 @@ struct SmugglingTests {
         }
     }
 
-    @Test("a 16 MiB chunk extension costs bounded memory and is never forwarded")
+    @Test("a 16 MiB chunk extension costs bounded memory; the 5-byte chunk still arrives as 5 bytes")
     func hugeChunkExtension() async throws {
         try await GatewayFixture.run(limits: "  request_timeout: 20s") { fixture in
             #expect(try RawHTTPConnection.exchange(port: fixture.port, "GET /warm HTTP/1.1\r\nHost: a\r\n\r\n").status == 200)
