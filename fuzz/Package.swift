@@ -1,4 +1,7 @@
-// swift-tools-version: 6.1
+// swift-tools-version:5.4
+// Tools version 5.4 on purpose: from 5.5 on, SwiftPM links an executable with
+// `--defsym main=<Target>_main`, which a `-parse-as-library` libFuzzer target
+// does not have; 5.4 leaves `main` to libFuzzer's runtime.
 import PackageDescription
 
 import struct Foundation.URL
@@ -26,7 +29,6 @@ let fuzzTargets = [
 
 let package = Package(
     name: "tollgate-fuzz",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
     ],
