@@ -6,11 +6,13 @@
 /// (`http://host/path`), authority-form and asterisk-form (`*`) are refused.
 ///
 /// In the path it refuses: a `.` or `..` segment, raw or percent-encoded in any
-/// case (`%2e`, `.%2E`…), also when followed by `;parameters` (`..;x`, which
-/// some servers read as `..`); `%2F` and `%5C`; a raw `\`; NUL, raw or `%00`;
-/// a `%` not followed by two hex digits; `#`; space, control characters and
-/// raw bytes of 0x80 or above. Empty segments (`//`) are allowed and are
-/// matched literally.
+/// case (`%2e`, `.%2E`…); a `;`, raw or `%3B` (matrix parameters: Java servlet
+/// containers drop `;x` from a segment, so `/admin;x/secret` would be routed
+/// as a literal segment `admin;x` yet served as `/admin/secret`, and `..;`
+/// is read as `..`); `%2F` and `%5C`; a raw `\`; NUL, raw or `%00`; a `%` not
+/// followed by two hex digits; `#`; space, control characters and raw bytes
+/// of 0x80 or above. Empty segments (`//`) are allowed and are matched
+/// literally.
 ///
 /// The query is split off and not otherwise inspected, except that NUL,
 /// control characters, space and `#` are refused there too.
@@ -48,11 +50,14 @@ public enum PathGuard {
                 case 0x00: throw PathRejection(.nul, at: position)
                 case 0x2F: throw PathRejection(.encodedSlash, at: position)
                 case 0x5C: throw PathRejection(.encodedBackslash, at: position)
+                case 0x3B: throw PathRejection(.semicolon, at: position)
                 case let decoded: segment.add(decoded)
                 }
                 position += 3
             case UInt8(ascii: "\\"):
                 throw PathRejection(.backslash, at: position)
+            case UInt8(ascii: ";"):
+                throw PathRejection(.semicolon, at: position)
             default:
                 try checkCommon(byte, at: position)
                 guard byte < 0x80 else { throw PathRejection(.nonASCII, at: position) }
@@ -84,21 +89,15 @@ public enum PathGuard {
 }
 
 /// What one path segment decodes to, as far as dot segments go: how many dots
-/// precede the first `;`, and whether anything else does.
+/// it holds, and whether anything else.
 private struct SegmentShape {
     let start: Int
     var dots = 0
     var other = false
-    var inParameters = false
 
     @inline(__always)
     mutating func add(_ decoded: UInt8) {
-        guard !inParameters else { return }
-        switch decoded {
-        case UInt8(ascii: "."): dots += 1
-        case UInt8(ascii: ";"): inParameters = true
-        default: other = true
-        }
+        if decoded == UInt8(ascii: ".") { dots += 1 } else { other = true }
     }
 
     @inline(__always)

@@ -6,9 +6,11 @@ public struct PathRejection: Error, Sendable, Hashable, CustomStringConvertible 
         /// Not origin-form: absolute-form (`http://host/path`), `*`, or anything
         /// else that does not start with `/`.
         case notOriginForm
-        /// A `.` or `..` segment, raw or percent-encoded in any case, also when
-        /// followed by `;parameters`.
+        /// A `.` or `..` segment, raw or percent-encoded in any case.
         case dotSegment
+        /// A `;`, raw or `%3B`: matrix parameters, which some upstreams strip
+        /// (`/admin;x/secret` served as `/admin/secret`).
+        case semicolon
         /// `%2F`: an encoded `/` would let the upstream see another path.
         case encodedSlash
         /// `%5C`: an encoded `\`.
@@ -32,6 +34,7 @@ public struct PathRejection: Error, Sendable, Hashable, CustomStringConvertible 
             switch self {
             case .notOriginForm: "the request target must be a path starting with '/' (absolute-form and '*' are not accepted)"
             case .dotSegment: "the path contains a '.' or '..' segment (possibly percent-encoded)"
+            case .semicolon: "the path contains a ';' (raw or %3B); path parameters are refused because some servers strip them and would serve another path"
             case .encodedSlash: "the path contains an encoded '/' (%2F)"
             case .encodedBackslash: "the path contains an encoded '\\' (%5C)"
             case .backslash: "the path contains a '\\'"

@@ -72,9 +72,9 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
         character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-")
     }
 
-    /// RFC 3986 `pchar`: unreserved, sub-delims, `:`, `@`, and well-formed `%XX`.
-    /// Percent-encoded `/`, `\`, `.` and NUL are refused: `PathGuard` rejects
-    /// them in requests, so such a route could never match.
+    /// RFC 3986 `pchar`: unreserved, sub-delims but `;`, `:`, `@`, and well-formed
+    /// `%XX`. Percent-encoded `/`, `\`, `.` and NUL, and `;` raw or encoded, are
+    /// refused: `PathGuard` rejects them in requests, so such a route could never match.
     private static func validateLiteral(_ piece: Substring) throws(RoutePatternError) {
         if piece == "." || piece == ".." { throw .dotSegment }
         var bytes = piece.utf8.makeIterator()
@@ -86,8 +86,10 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
             case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
                  UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
                  UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "+"), UInt8(ascii: ","),
-                 UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                 UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
                 continue
+            case UInt8(ascii: ";"):
+                throw .semicolon(String(piece))
             case UInt8(ascii: "%"):
                 guard let high = bytes.next(), let low = bytes.next(),
                       let value = hexValue(high).flatMap({ h in hexValue(low).map { h << 4 | $0 } })
@@ -95,6 +97,7 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
                 if value == 0x2F || value == 0x5C || value == 0x2E || value == 0 {
                     throw .forbiddenEncoding(String(piece))
                 }
+                if value == 0x3B { throw .semicolon(String(piece)) }
             default:
                 throw .invalidCharacter(String(piece))
             }
@@ -122,6 +125,7 @@ public enum RoutePatternError: Error, Sendable, Hashable, CustomStringConvertibl
     case dotSegment
     case invalidCharacter(String)
     case forbiddenEncoding(String)
+    case semicolon(String)
 
     public var description: String {
         switch self {
@@ -134,6 +138,7 @@ public enum RoutePatternError: Error, Sendable, Hashable, CustomStringConvertibl
         case .dotSegment: "a route path must not contain '.' or '..' segments"
         case .invalidCharacter(let piece): "'\(piece)' has a character that is not allowed in a path segment"
         case .forbiddenEncoding(let piece): "'\(piece)' encodes '/', '\\', '.' or NUL, which requests may never contain"
+        case .semicolon(let piece): "'\(piece)' contains ';' (raw or %3B), which requests may never contain"
         }
     }
 }

@@ -20,7 +20,7 @@ struct PathGuardTests {
 
     @Test("accepts safe paths", arguments: [
         "//", "/a//b", "/a/", "/...", "/..../x", "/a.b", "/.well-known/openid-configuration",
-        "/a%2e", "/%2ea", "/%2e%2e%2e", "/a..", "/..a", "/%41%42", "/a;b", "/;x",
+        "/a%2e", "/%2ea", "/%2e%2e%2e", "/a..", "/..a", "/%41%42", "/a?x=1;y=2", "/a?%3B",
         "/a:b@c!$&'()*+,=~-_", "/a?x=../..&y=%2F%5C%2e", "/a?x=%00", "/a?q=caf\u{E9}",
         "/a?q=\\",
     ])
@@ -40,10 +40,26 @@ struct PathGuardTests {
         ("/a/./b", 3), ("/a/../b", 3), ("/a/..?x", 3), ("/a/.?x", 3),
         ("/%2e", 1), ("/%2E", 1), ("/%2e%2e", 1), ("/%2E%2E", 1), ("/%2e%2E", 1), ("/%2E%2e", 1),
         ("/.%2e", 1), ("/.%2E", 1), ("/%2e.", 1), ("/%2E.", 1), ("/a/%2E%2e/b", 3), ("/a/%2e/b", 3),
-        ("/..;/admin", 1), ("/.;x", 1), ("/a/%2e%2e;jsessionid=1/b", 3), ("/..%3b/x", 1), ("/..%3B/x", 1),
     ] as [(String, Int)])
     func refusesDotSegments(target: String, offset: Int) {
         #expect(throws: PathRejection(.dotSegment, at: offset)) { try PathGuard.check(target) }
+    }
+
+    @Test("refuses ';' in the path, raw or encoded in either case, wherever it stands", arguments: [
+        ("/admin;x/secret", 6), ("/admin%3Bx/secret", 6), ("/admin%3bx/secret", 6), ("/a;b", 2), ("/;x", 1), ("/;", 1),
+        ("/a/b;", 4), ("/a/b;jsessionid=1?x=1", 4), ("/..;/admin", 3), ("/.;x", 2),
+        ("/a/%2e%2e;jsessionid=1/b", 9), ("/..%3b/x", 3), ("/..%3B/x", 3), ("/admin/secret;.css", 13),
+    ] as [(String, Int)])
+    func refusesSemicolons(target: String, offset: Int) {
+        #expect(throws: PathRejection(.semicolon, at: offset)) { try PathGuard.check(target) }
+    }
+
+    @Test("a route pattern with ';' is refused, as no request could ever match it", arguments: [
+        ("/admin;x", "admin;x", "/admin;x"), ("/a/%3Bb/**", "%3Bb", "/a/%3Bb/c"), ("/a%3b", "a%3b", "/a%3b"),
+    ])
+    func refusesSemicolonPatterns(pattern: String, segment: String, request: String) {
+        #expect(throws: RoutePatternError.semicolon(segment)) { try RoutePattern(parsing: pattern) }
+        #expect(throws: PathRejection.self) { try PathGuard.check(request) }
     }
 
     @Test("refuses encoded slash and backslash, raw backslash", arguments: [
@@ -85,5 +101,6 @@ struct PathGuardTests {
         #expect(throws: PathRejection(.encodedSlash, at: 4)) { try PathGuard.check("/a/b%2F../c") }
         let rejection = PathRejection(.dotSegment, at: 3)
         #expect(rejection.description == "the path contains a '.' or '..' segment (possibly percent-encoded) (at byte 3)")
+        #expect(PathRejection(.semicolon, at: 6).description.contains("';' (raw or %3B)"))
     }
 }

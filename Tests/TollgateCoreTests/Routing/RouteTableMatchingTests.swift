@@ -96,14 +96,12 @@ struct RouteTableMatchingTests {
 
     @Test("literals compare by decoded bytes, case-sensitively")
     func percentEncodedLiterals() throws {
-        let routes = try table(["/admin/**", "/**", "/caf%C3%A9", "/a%3Bb"])
+        let routes = try table(["/admin/**", "/**", "/caf%C3%A9"])
         #expect(try routes.route("/%61dmin/x") == 0)
         #expect(try routes.route("/%61%64%6D%69%6E") == 0)
         #expect(try routes.route("/%61%64%6d%69%6e/x") == 0)
         #expect(try routes.route("/Admin/x") == 1)
         #expect(try routes.route("/caf%c3%a9") == 2)
-        #expect(try routes.route("/a;b") == 3)
-        #expect(try routes.route("/a%3bb") == 3)
     }
 
     @Test("the query plays no part in matching")

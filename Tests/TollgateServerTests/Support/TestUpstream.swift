@@ -41,6 +41,9 @@ final class TestUpstream: Sendable {
         let connections = Atomic<Int>(0)
         let openConnections = Atomic<Int>(0)
         let requests = Mutex<[Received]>([])
+        /// Every request head as it arrived, before its body: a request cut off
+        /// mid-body shows here but never in `requests`.
+        let heads = Mutex<[String]>([])
         let children = Mutex<[Channel]>([])
         /// `/hold` requests waiting for `release`, by id.
         let held = Mutex<[String: @Sendable () -> Void]>([:])
@@ -105,6 +108,8 @@ final class TestUpstream: Sendable {
     }
 
     var received: [Received] { stats.received }
+    /// The URIs of all request heads that arrived, complete requests or not.
+    var headsSeen: [String] { stats.heads.withLock { $0 } }
     var connectionCount: Int { stats.connections.load(ordering: .relaxed) }
     var openConnectionCount: Int { stats.openConnections.load(ordering: .relaxed) }
 
@@ -175,6 +180,7 @@ final class TestUpstreamHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            stats.heads.withLock { $0.append(head.uri) }
             self.head = head
             bodyBytes = 0
             hasher = SHA256()
