@@ -195,7 +195,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         let limits = self.limits
         if let rejection = Self.limitRejection(head, limits) {
             // A client that overruns a limit is not trusted with the connection: answer, then close.
-            keepAlive = false
+            // (An HTTP/2 stream ends with its answer; the flood limits guard its connection.)
+            if head.version.major < 2 { keepAlive = false }
             let cors = loop.value.snapshot.corsHeaders(origin: head.headers.first(name: "origin"), scheme: scheme, host: head.headers.first(name: "host"))
             return refuse(Rejection(rejection.code, rejection.description, headers: cors))
         }
