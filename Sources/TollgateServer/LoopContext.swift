@@ -14,22 +14,22 @@ final class LoopContext {
     /// This loop's token cache and keys for `snapshot`.
     private(set) var verification: VerificationState
 
-    init(eventLoop: EventLoop, services: TokenServices) {
+    init(eventLoop: EventLoop, services: TokenServices, upstreamTLS: UpstreamTLSContexts) {
         self.eventLoop = eventLoop
         self.snapshot = services.snapshot
         self.services = services
-        self.pools = Self.makePools(services.snapshot, eventLoop)
+        self.pools = Self.makePools(services.snapshot, upstreamTLS, eventLoop)
         self.verification = VerificationState(snapshot: services.snapshot, keySets: services.keys.current)
     }
 
     /// Starts serving a new snapshot: new requests use it, new pools and an
     /// empty token cache, filled with the keys its services hold now; the old
     /// pools' idle connections close, their busy ones finish their requests.
-    func install(_ newServices: TokenServices) {
+    func install(_ newServices: TokenServices, upstreamTLS: UpstreamTLSContexts) {
         let oldPools = pools
         snapshot = newServices.snapshot
         services = newServices
-        pools = Self.makePools(newServices.snapshot, eventLoop)
+        pools = Self.makePools(newServices.snapshot, upstreamTLS, eventLoop)
         verification = VerificationState(snapshot: newServices.snapshot, keySets: newServices.keys.current)
         for pool in oldPools { pool.closeIdle() }
     }
@@ -44,7 +44,9 @@ final class LoopContext {
         for pool in pools { pool.closeIdle() }
     }
 
-    private static func makePools(_ snapshot: GatewaySnapshot, _ eventLoop: EventLoop) -> [UpstreamPool] {
-        snapshot.config.upstreams.map { UpstreamPool(config: $0, eventLoop: eventLoop) }
+    private static func makePools(_ snapshot: GatewaySnapshot, _ tls: UpstreamTLSContexts, _ eventLoop: EventLoop) -> [UpstreamPool] {
+        snapshot.config.upstreams.enumerated().map { index, upstream in
+            UpstreamPool(config: upstream, tls: tls[upstream: index], eventLoop: eventLoop)
+        }
     }
 }
