@@ -17,12 +17,14 @@ final class UpstreamHandshakeHandler: ChannelInboundHandler, RemovableChannelHan
 
     private let promise: EventLoopPromise<Void>
     private let timeout: Duration
+    private let host: String
     private var deadline: Scheduled<Void>?
     private var done = false
 
-    init(promise: EventLoopPromise<Void>, timeout: Duration) {
+    init(promise: EventLoopPromise<Void>, timeout: Duration, host: String) {
         self.promise = promise
         self.timeout = timeout
+        self.host = host
     }
 
     var handshakeDone: EventLoopFuture<Void> { promise.futureResult }
@@ -49,7 +51,7 @@ final class UpstreamHandshakeHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        finish(.failure(Failure(description: Self.describe(error))))
+        finish(.failure(Failure(description: TLSFailureReason.describe(error, host: host))))
         context.fireErrorCaught(error)
     }
 
@@ -63,13 +65,5 @@ final class UpstreamHandshakeHandler: ChannelInboundHandler, RemovableChannelHan
         done = true
         deadline?.cancel()
         promise.completeWith(result)
-    }
-
-    /// BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED`, `TLSV1_ALERT_CERTIFICATE_REQUIRED`…) without its error-stack noise.
-    private static func describe(_ error: Error) -> String {
-        if let error = error as? NIOSSLError, case .handshakeFailed(let reason) = error {
-            return "handshake failed: \(reason)"
-        }
-        return "\(error)"
     }
 }

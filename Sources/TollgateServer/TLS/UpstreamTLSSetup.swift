@@ -15,7 +15,7 @@ struct UpstreamTLSSetup {
         let serverName = Self.isIPLiteral(host) ? nil : host
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
-        try sync.addHandler(UpstreamHandshakeHandler(promise: channel.eventLoop.makePromise(), timeout: timeout))
+        try sync.addHandler(UpstreamHandshakeHandler(promise: channel.eventLoop.makePromise(), timeout: timeout, host: host))
     }
 
     /// Succeeds with `channel` once its TLS handshake is done and the upstream verified.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// What an upstream connection reports to the client-side request that is using it.
 /// Both live on the same event loop, so calls are direct.
@@ -85,6 +86,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         self.delegate = nil
         if error is HTTPParserError {
             delegate?.upstreamDidFail(.malformedResponse(target: targetName))
+        } else if error is NIOSSLError || error is BoringSSLError {
+            // After the handshake, e.g. TLS 1.3 servers refuse a missing client certificate only now.
+            delegate?.upstreamDidFail(.tlsFailed(target: targetName, reason: TLSFailureReason.describe(error, host: targetName)))
         } else {
             delegate?.upstreamDidFail(.connectionLost(target: targetName))
         }
