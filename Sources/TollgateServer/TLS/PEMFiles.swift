@@ -9,16 +9,14 @@ enum PEMFiles {
     /// Every certificate in the file, leaf first for a chain; at least one.
     static func certificates(_ path: Located<String>, setting: String) throws(TLSFileError) -> [NIOSSLCertificate] {
         let bytes = try contents(path, setting: setting)
-        let certificates: [NIOSSLCertificate]
-        do {
-            certificates = try NIOSSLCertificate.fromPEMBytes(bytes)
-        } catch {
-            throw failure(path, setting, "it is not a PEM certificate (\(error))")
-        }
-        guard !certificates.isEmpty else {
+        guard String(decoding: bytes, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
             throw failure(path, setting, "it holds no PEM certificate (BEGIN CERTIFICATE)")
         }
-        return certificates
+        do {
+            return try NIOSSLCertificate.fromPEMBytes(bytes)
+        } catch {
+            throw failure(path, setting, "a PEM certificate in it does not parse (\(error))")
+        }
     }
 
     /// The one private key in the file (RSA or ECDSA, PKCS#1, SEC1 or PKCS#8; not encrypted).
