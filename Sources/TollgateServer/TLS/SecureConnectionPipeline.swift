@@ -16,6 +16,7 @@ enum SecureConnectionPipeline {
         let deadline = channel.eventLoop.assumeIsolated().scheduleTask(in: handshakeTimeout) {
             channel.close(promise: nil)
         }
+        channel.closeFuture.assumeIsolated().whenComplete { _ in deadline.cancel() }
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(NIOSSLServerHandler(context: tls))
         try sync.addHandler(ApplicationProtocolNegotiationHandler { result, channel in
