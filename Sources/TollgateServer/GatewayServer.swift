@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TollgateCore
 
@@ -59,6 +60,8 @@ public final class GatewayServer: Sendable {
     private let metrics: MetricsCollector
     /// Nil when `access_log.enabled` is false (set at start; a reload keeps it).
     private let accessLog: AccessLogWriter?
+    /// The listener's certificate when `server.tls` is set; a reload replaces it.
+    private let serverTLS: ServerTLSContext?
 
     /// Starts the event loops for `snapshot` (`server.workers`); call `start()` to listen.
     public init(snapshot: GatewaySnapshot, logger: Logger) throws {
@@ -67,12 +70,14 @@ public final class GatewayServer: Sendable {
         case .auto: threads = System.coreCount
         case .count(let count): threads = count
         }
-        try Self.checkSupported(snapshot)
         let processMetrics = ProcessMetrics()
         let accessLogConfig = snapshot.config.accessLog
         let accessLog = accessLogConfig.enabled
             ? try AccessLogWriter(destination: .init(path: accessLogConfig.path), metrics: processMetrics, logger: logger)
             : nil
+        let serverTLS = try snapshot.config.server.tls.map { config throws(TLSFileError) in try ServerTLSContext(config) }
+        let upstreamTLS = try UpstreamTLSContexts(snapshot.config)
+        try TLSFileCheck.checkIssuerCAFiles(snapshot.config)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let fetchClient = FetchClient(group: group)
         let services: TokenServices
@@ -86,7 +91,7 @@ public final class GatewayServer: Sendable {
         var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
         for loop in group.makeIterator() {
             let context = try loop.submit {
-                NIOLoopBound(LoopContext(eventLoop: loop, services: services, accessLog: accessLog), eventLoop: loop)
+                NIOLoopBound(LoopContext(eventLoop: loop, services: services, upstreamTLS: upstreamTLS, accessLog: accessLog), eventLoop: loop)
             }.wait()
             contexts[ObjectIdentifier(loop)] = context
         }
@@ -103,6 +108,7 @@ public final class GatewayServer: Sendable {
         self.state = Mutex(State(serving: snapshot))
         self.started = (snapshot.config.server.workers, snapshot.config.server.admin?.value)
         self.services = Mutex(services)
+        self.serverTLS = serverTLS
         services.keys.setPublisher(Self.publisher(for: snapshot, to: contexts))
         readiness.track(services.keys)
     }
@@ -146,8 +152,13 @@ public final class GatewayServer: Sendable {
     /// Listeners the new config adds are bound first (a failure leaves
     /// everything as it was); listeners it drops stop accepting and drain.
     @discardableResult
+    /// TLS files are read again first: one that cannot be used throws
+    /// `TLSFileError` and nothing changes. Connections accepted from then on
+    /// handshake with the new certificate; open ones keep theirs.
     public func install(_ snapshot: GatewaySnapshot) async throws -> ReloadReport {
-        try Self.checkSupported(snapshot)
+        let newServerTLS = try serverTLSContext(for: snapshot)
+        let upstreamTLS = try UpstreamTLSContexts(snapshot.config)
+        try TLSFileCheck.checkIssuerCAFiles(snapshot.config)
         let (open, draining) = state.withLock { ($0.listeners, $0.draining) }
         guard !draining else { throw GatewayServerError.draining }
         let wanted = snapshot.config.server.listen.map(\.value)
@@ -176,8 +187,9 @@ public final class GatewayServer: Sendable {
         new.keys.setPublisher(Self.publisher(for: snapshot, to: contexts))
         connections.limit = snapshot.config.limits.maxConnections
         for context in contexts.values {
-            try await context.eventLoop.submit { context.value.install(new) }.get()
+            try await context.eventLoop.submit { context.value.install(new, upstreamTLS: upstreamTLS) }.get()
         }
+        if let newServerTLS { serverTLS?.replace(with: newServerTLS) }
         services.withLock { $0 = new }
         readiness.track(new.keys)
         old.stop()
@@ -278,6 +290,7 @@ public final class GatewayServer: Sendable {
     private func bindPublic(_ address: HostPort, quiescing: ServerQuiescingHelper) async throws -> Channel {
         let contexts = self.contexts
         let connections = self.connections
+        let serverTLS = self.serverTLS
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -297,7 +310,11 @@ public final class GatewayServer: Sendable {
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try PriorKnowledgeDetector.configure(channel, loop: loop, scheme: "http")
+                    if let serverTLS {
+                        try SecureConnectionPipeline.configure(channel, tls: serverTLS.context, loop: loop)
+                    } else {
+                        try PriorKnowledgeDetector.configure(channel, loop: loop, scheme: "http")
+                    }
                 }
             }
         do {
@@ -311,12 +328,19 @@ public final class GatewayServer: Sendable {
         BoundListener(host: fallback.host, port: channel.localAddress?.port ?? fallback.port)
     }
 
-    private static func checkSupported(_ snapshot: GatewaySnapshot) throws {
-        if snapshot.config.server.tls != nil {
-            throw GatewayServerError.unsupported("TLS on the listener (server.tls) is not available in this build yet")
-        }
-        for upstream in snapshot.config.upstreams where upstream.targets.contains(where: { $0.value.tls }) {
-            throw GatewayServerError.unsupported("upstream '\(upstream.name.value)' has an https:// target; TLS to upstreams is not available in this build yet")
+    /// The listener's new TLS context for a reload to `snapshot`, read from its
+    /// files now. The listeners were bound with or without TLS at start, so a
+    /// reload cannot add or remove `server.tls`.
+    private func serverTLSContext(for snapshot: GatewaySnapshot) throws -> NIOSSLContext? {
+        switch (serverTLS, snapshot.config.server.tls) {
+        case (nil, nil):
+            return nil
+        case (_?, let config?):
+            return try ServerTLSContext.makeContext(config)
+        case (nil, _?):
+            throw GatewayServerError.reloadCannotChange("server.tls was added; the listeners serve cleartext until the gateway is restarted")
+        case (_?, nil):
+            throw GatewayServerError.reloadCannotChange("server.tls was removed; the listeners serve TLS until the gateway is restarted")
         }
     }
 }
@@ -324,14 +348,15 @@ public final class GatewayServer: Sendable {
 /// Why the server could not start or take a new config.
 public enum GatewayServerError: Error, Sendable, CustomStringConvertible {
     case cannotListen(address: String, reason: String)
-    case unsupported(String)
     case draining
+    /// The new config changes something only a restart can (what was bound at start).
+    case reloadCannotChange(String)
 
     public var description: String {
         switch self {
         case .cannotListen(let address, let reason): "cannot listen on \(address): \(reason)"
-        case .unsupported(let what): what
         case .draining: "the gateway is draining and takes no new configuration"
+        case .reloadCannotChange(let what): what
         }
     }
 }

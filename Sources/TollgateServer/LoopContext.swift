@@ -19,25 +19,25 @@ final class LoopContext {
     /// This loop's token cache and keys for `snapshot`.
     private(set) var verification: VerificationState
 
-    init(eventLoop: EventLoop, services: TokenServices, accessLog: AccessLogWriter?) {
+    init(eventLoop: EventLoop, services: TokenServices, upstreamTLS: UpstreamTLSContexts, accessLog: AccessLogWriter?) {
         let metrics = LoopMetrics()
         self.eventLoop = eventLoop
         self.metrics = metrics
         self.accessLog = accessLog.map { AccessLogBuffer(writer: $0, eventLoop: eventLoop) }
         self.snapshot = services.snapshot
         self.services = services
-        self.pools = Self.makePools(services.snapshot, eventLoop, metrics)
+        self.pools = Self.makePools(services.snapshot, upstreamTLS, eventLoop, metrics)
         self.verification = VerificationState(snapshot: services.snapshot, keySets: services.keys.current)
     }
 
     /// Starts serving a new snapshot: new requests use it, new pools and an
     /// empty token cache, filled with the keys its services hold now; the old
     /// pools' idle connections close, their busy ones finish their requests.
-    func install(_ newServices: TokenServices) {
+    func install(_ newServices: TokenServices, upstreamTLS: UpstreamTLSContexts) {
         let oldPools = pools
         snapshot = newServices.snapshot
         services = newServices
-        pools = Self.makePools(newServices.snapshot, eventLoop, metrics)
+        pools = Self.makePools(newServices.snapshot, upstreamTLS, eventLoop, metrics)
         metrics.retire(verification.cache)
         verification = VerificationState(snapshot: newServices.snapshot, keySets: newServices.keys.current)
         for pool in oldPools { pool.closeIdle() }
@@ -70,7 +70,11 @@ final class LoopContext {
         metrics.sample(current: verification.cache)
     }
 
-    private static func makePools(_ snapshot: GatewaySnapshot, _ eventLoop: EventLoop, _ metrics: LoopMetrics) -> [UpstreamPool] {
-        snapshot.config.upstreams.map { UpstreamPool(config: $0, eventLoop: eventLoop, metrics: metrics) }
+    private static func makePools(
+        _ snapshot: GatewaySnapshot, _ tls: UpstreamTLSContexts, _ eventLoop: EventLoop, _ metrics: LoopMetrics
+    ) -> [UpstreamPool] {
+        snapshot.config.upstreams.enumerated().map { index, upstream in
+            UpstreamPool(config: upstream, tls: tls[upstream: index], eventLoop: eventLoop, metrics: metrics)
+        }
     }
 }

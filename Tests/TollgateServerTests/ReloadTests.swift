@@ -158,15 +158,6 @@ extension GatewayProcess {
             Thread.sleep(forTimeInterval: 0.01)
         }
     }
-
-    /// Waits until `text` appears in the gateway's log.
-    func waitForLog(_ text: String, timeout: Duration = .seconds(10)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !stderr.contains(text) {
-            guard ContinuousClock.now < deadline else { throw GatewayTestError("'\(text)' not logged:\n\(stderr)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
 }
 
 extension Thread {

@@ -583,7 +583,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             refuseAfterUpstream(.upstreamUnavailable, failure.description)
         case .responseTimeout:
             refuseAfterUpstream(.gatewayTimeout, failure.description)
-        case .connectFailed, .connectionLost, .malformedResponse:
+        case .connectFailed, .connectionLost, .malformedResponse, .tlsFailed:
             refuseAfterUpstream(.badGateway, failure.description)
         }
     }

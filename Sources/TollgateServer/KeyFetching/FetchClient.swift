@@ -14,9 +14,15 @@ final class FetchClient: Sendable {
     static let maxBodyBytes = 1 << 20
 
     private let client: HTTPClient
+    /// System trust, TLS 1.2 or newer; an issuer's `ca_file` is added per request.
+    private let tls: TLSConfiguration
 
     init(group: EventLoopGroup) {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        self.tls = tls
         var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10))
         )
@@ -52,11 +58,17 @@ final class FetchClient: Sendable {
         try? client.syncShutdown()
     }
 
+    /// `caFile` is read at each fetch, so a CA file rewritten in place is
+    /// honoured from the next fetch on.
     private func execute(_ request: HTTPClientRequest, url: String, caFile: String?, timeout: Duration) async throws(FetchError) -> [UInt8] {
         var request = request
         if let caFile {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.additionalTrustRoots = [.file(caFile)]
+            var tls = self.tls
+            do {
+                tls.additionalTrustRoots = [.certificates(try PEMFiles.certificates(Located(caFile), setting: "ca_file"))]
+            } catch {
+                throw FetchError(url: url, reason: error.description)
+            }
             request.tlsConfiguration = tls
         }
         do {

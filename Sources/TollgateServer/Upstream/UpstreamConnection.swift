@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// What an upstream connection reports to the client-side request that is using it.
 /// Both live on the same event loop, so calls are direct.
@@ -85,10 +86,22 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         self.delegate = nil
         if error is HTTPParserError {
             delegate?.upstreamDidFail(.malformedResponse(target: targetName))
+        } else if Self.isTLSFailure(error) {
+            // After the handshake, e.g. TLS 1.3 servers refuse a missing client certificate only now.
+            delegate?.upstreamDidFail(.tlsFailed(target: targetName, reason: TLSFailureReason.describe(error, host: targetName)))
         } else {
             delegate?.upstreamDidFail(.connectionLost(target: targetName))
         }
         context.close(promise: nil)
+    }
+
+    /// A TLS error other than the peer closing without `close_notify` (which is a lost connection).
+    private static func isTLSFailure(_ error: Error) -> Bool {
+        if let error = error as? NIOSSLError {
+            if case .uncleanShutdown = error { return false }
+            return true
+        }
+        return error is BoringSSLError
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

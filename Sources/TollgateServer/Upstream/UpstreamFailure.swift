@@ -10,6 +10,9 @@ enum UpstreamFailure: Error, Sendable, CustomStringConvertible {
     case poolExhausted(upstream: String)
     /// The upstream answered something that is not HTTP/1.1.
     case malformedResponse(target: String)
+    /// The TLS handshake with an `https://` target failed: its certificate did
+    /// not verify (expired, untrusted, another name), it refused ours, or it stalled.
+    case tlsFailed(target: String, reason: String)
 
     var description: String {
         switch self {
@@ -18,6 +21,7 @@ enum UpstreamFailure: Error, Sendable, CustomStringConvertible {
         case .responseTimeout(let target): "upstream \(target) sent no response head in time"
         case .poolExhausted(let upstream): "no connection to upstream '\(upstream)' became available in time"
         case .malformedResponse(let target): "upstream \(target) sent a malformed response"
+        case .tlsFailed(let target, let reason): "TLS with upstream \(target) failed: \(reason)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import TollgateCore
 
 /// The kept-alive connections of one event loop to one upstream: target choice
@@ -21,6 +22,8 @@ final class UpstreamPool {
     private struct Target {
         let address: HostPort
         let name: String
+        /// An `https://` target: connections start with a verified TLS handshake.
+        let tls: Bool
         var idle: [UpstreamConnection] = []
         var busy = 0
         var downUntil = NIODeadline.uptimeNanoseconds(0)
@@ -35,17 +38,20 @@ final class UpstreamPool {
     let eventLoop: EventLoop
     /// The loop's metrics: connect errors and waits at `max_connections` are counted there.
     private let metrics: LoopMetrics
+    /// The snapshot's client TLS context for this upstream's `https://` targets.
+    private let tlsContext: NIOSSLContext?
     private var targets: [Target]
     /// Open plus connecting connections, against `max_connections`.
     private var total = 0
     private var nextTarget = 0
     private var waiters = CircularBuffer<Waiter>()
 
-    init(config: UpstreamConfig, eventLoop: EventLoop, metrics: LoopMetrics) {
+    init(config: UpstreamConfig, tls: NIOSSLContext?, eventLoop: EventLoop, metrics: LoopMetrics) {
         self.config = config
         self.eventLoop = eventLoop
         self.metrics = metrics
-        self.targets = config.targets.map { Target(address: $0.value.address, name: $0.value.description) }
+        self.tlsContext = tls
+        self.targets = config.targets.map { Target(address: $0.value.address, name: $0.value.description, tls: $0.value.tls) }
     }
 
     var name: String { config.name.value }
@@ -156,11 +162,14 @@ final class UpstreamPool {
         total += 1
         let target = targets[index]
         let targetName = target.name
+        let tls = target.tls ? tlsContext.map { UpstreamTLSSetup(context: $0, host: target.address.host) } : nil
+        let connectTimeout = config.connectTimeout
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(config.connectTimeout))
+            .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try tls.addHandlers(to: channel, timeout: connectTimeout) }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
                     try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler(targetName: targetName))
                 }
@@ -173,6 +182,19 @@ final class UpstreamPool {
                 self.reportFailure(targetIndex: index)
                 self.connectWaiterIfPossible()
                 throw UpstreamFailure.connectFailed(target: targetName, reason: Self.describe(error))
+            }
+            .flatMap { channel in
+                guard tls != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+                return UpstreamTLSSetup.handshakeDone(on: channel)
+                    .assumeIsolated()
+                    .flatMapErrorThrowing { error in
+                        self.total -= 1
+                        self.reportFailure(targetIndex: index)
+                        self.connectWaiterIfPossible()
+                        channel.close(promise: nil)
+                        throw UpstreamFailure.tlsFailed(target: targetName, reason: "\(error)")
+                    }
+                    .nonisolated()
             }
             .flatMapThrowing { channel in
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import TollgateCore
 
 /// A gateway with an admin listener in front of a `TestUpstream`, trusting a
@@ -14,9 +15,10 @@ struct AuthFixture {
         forward: String = "",
         environment: [String: String] = [:],
         prepare: (TestAuthServer) -> Void = { _ in },
+        authTLS: NIOSSLContext? = nil,
         _ body: (AuthFixture) async throws -> Void
     ) async throws {
-        let auth = try await TestAuthServer.start()
+        let auth = try await TestAuthServer.start(tls: authTLS)
         prepare(auth)
         let upstream = try await TestUpstream.start()
         let config = TestConfig.yaml(

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TollgateCore
 
@@ -41,7 +42,8 @@ final class TestAuthServer: Sendable {
 
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    static func start(issuer: String = "https://issuer.test") async throws -> TestAuthServer {
+    /// With `tls`, it serves HTTPS and `base` is an `https://` URL.
+    static func start(issuer: String = "https://issuer.test", tls: NIOSSLContext? = nil) async throws -> TestAuthServer {
         let state = Shared()
         let portBox = Atomic<Int>(0)
         let channel = try await ServerBootstrap(group: group)
@@ -49,6 +51,7 @@ final class TestAuthServer: Sendable {
             .childChannelInitializer { channel in
                 state.withLock { $0.connections.append(channel) }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         TestAuthServerHandler(state: state, issuer: issuer, port: portBox.load(ordering: .relaxed))
@@ -59,17 +62,21 @@ final class TestAuthServer: Sendable {
             .get()
         let port = channel.localAddress!.port!
         portBox.store(port, ordering: .relaxed)
-        return TestAuthServer(channel: channel, port: port, issuer: issuer, state: state)
+        return TestAuthServer(channel: channel, port: port, issuer: issuer, state: state, scheme: tls == nil ? "http" : "https")
     }
 
-    private init(channel: Channel, port: Int, issuer: String, state: Shared) {
+    private init(channel: Channel, port: Int, issuer: String, state: Shared, scheme: String) {
         self.channel = channel
         self.port = port
         self.issuer = issuer
         self.state = state
+        self.scheme = scheme
     }
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    /// `http` or `https`.
+    let scheme: String
+
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
     var jwksRequests: Int { state.withLock { $0.jwksRequests } }
     var discoveryRequests: Int { state.withLock { $0.discoveryRequests } }
     var introspectionCalls: [(token: String, authorization: String?)] { state.withLock { $0.introspectionCalls } }

@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import NIOTLS
 import Synchronization
 
 /// A real HTTP/1.1 upstream on 127.0.0.1 for integration tests. It records
@@ -15,6 +17,7 @@ import Synchronization
 /// - `/close`: answers with `Connection: close` and closes;
 /// - `/with-cors`: answers with its own `Access-Control-Allow-Origin: *` and `Vary: Accept-Encoding`;
 /// - anything else: echoes the request as JSON, with the body's SHA-256.
+/// With a TLS context it serves HTTPS, and counts the handshakes that succeeded.
 final class TestUpstream: Sendable {
     /// One request as the upstream saw it.
     struct Received: Sendable {
@@ -39,6 +42,7 @@ final class TestUpstream: Sendable {
     /// Counters shared with the handlers on the event loop.
     final class Stats: Sendable {
         let connections = Atomic<Int>(0)
+        let tlsHandshakes = Atomic<Int>(0)
         let openConnections = Atomic<Int>(0)
         let requests = Mutex<[Received]>([])
         /// Every request head as it arrived, before its body: a request cut off
@@ -54,7 +58,7 @@ final class TestUpstream: Sendable {
     /// Its own event loop, so that one test's heavy streaming never delays another's upstream.
     let group: MultiThreadedEventLoopGroup
 
-    static func start() async throws -> TestUpstream {
+    static func start(tls: NIOSSLContext? = nil) async throws -> TestUpstream {
         let stats = Stats()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let channel = try await ServerBootstrap(group: group)
@@ -65,6 +69,10 @@ final class TestUpstream: Sendable {
                 stats.children.withLock { $0.append(channel) }
                 channel.closeFuture.whenComplete { _ in stats.openConnections.subtract(1, ordering: .relaxed) }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                        try channel.pipeline.syncOperations.addHandler(HandshakeCounter(stats: stats))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(stats: stats))
                 }
@@ -111,6 +119,7 @@ final class TestUpstream: Sendable {
     /// The URIs of all request heads that arrived, complete requests or not.
     var headsSeen: [String] { stats.heads.withLock { $0 } }
     var connectionCount: Int { stats.connections.load(ordering: .relaxed) }
+    var tlsHandshakeCount: Int { stats.tlsHandshakes.load(ordering: .relaxed) }
     var openConnectionCount: Int { stats.openConnections.load(ordering: .relaxed) }
 
     /// Waits until `count` requests have reached the upstream (at most 10 s).
@@ -156,6 +165,22 @@ enum TestPattern {
             offset += take
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Counts the TLS handshakes a `TestUpstream` completed.
+final class HandshakeCounter: ChannelInboundHandler {
+    typealias InboundIn = NIOAny
+
+    private let stats: TestUpstream.Stats
+
+    init(stats: TestUpstream.Stats) {
+        self.stats = stats
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event { stats.tlsHandshakes.add(1, ordering: .relaxed) }
+        context.fireUserInboundEventTriggered(event)
     }
 }
 
