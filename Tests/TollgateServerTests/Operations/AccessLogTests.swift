@@ -21,21 +21,9 @@ struct AccessLogTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-access-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let upstream = try await TestUpstream.start()
-        let config = TestConfig.yaml(
-            upstreamPort: upstream.port,
-            server: "  admin: 127.0.0.1:0",
-            routes: routes,
-            sections: "issuers:\n\(issuer.yaml)\n\(accessLog(directory))"
-        )
-        let fixture: GatewayFixture
-        do {
-            fixture = GatewayFixture(upstream: upstream, gateway: try GatewayProcess.start(config: config))
-        } catch {
-            await upstream.stop()
-            throw error
-        }
-        try await stopping(fixture, after: { try await body($0, directory) }) { await $0.stop() }
+        try await GatewayFixture.run(
+            server: "  admin: 127.0.0.1:0", routes: routes, sections: "issuers:\n\(issuer.yaml)\n\(accessLog(directory))"
+        ) { try await body($0, directory) }
     }
 
     static func fileLog(_ directory: URL) -> String {

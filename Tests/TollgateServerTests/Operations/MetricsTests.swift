@@ -18,22 +18,10 @@ struct MetricsTests {
         """
 
     static func run(targets: [String]? = nil, _ body: (GatewayFixture) async throws -> Void) async throws {
-        let upstream = try await TestUpstream.start()
-        let config = TestConfig.yaml(
-            upstreamPort: upstream.port,
-            targets: targets,
-            server: "  admin: 127.0.0.1:0",
-            routes: routes,
-            sections: "issuers:\n\(issuer.yaml)\naccess_log:\n  enabled: false"
+        try await GatewayFixture.run(
+            targets: targets, server: "  admin: 127.0.0.1:0", routes: routes,
+            sections: "issuers:\n\(issuer.yaml)\naccess_log:\n  enabled: false", body
         )
-        let fixture: GatewayFixture
-        do {
-            fixture = GatewayFixture(upstream: upstream, gateway: try GatewayProcess.start(config: config))
-        } catch {
-            await upstream.stop()
-            throw error
-        }
-        try await stopping(fixture, after: body) { await $0.stop() }
     }
 
     static func get(_ port: Int, _ path: String, token: String? = nil) throws -> RawResponse {

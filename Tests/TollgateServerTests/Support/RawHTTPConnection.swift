@@ -12,20 +12,7 @@ final class RawHTTPConnection {
     private(set) var peerClosed = false
 
     init(host: String = "127.0.0.1", port: Int, receiveTimeout: Duration = .seconds(10)) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw GatewayTestError("socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            Glibc.close(fd)
-            throw GatewayTestError("connect to 127.0.0.1:\(port) failed: errno \(errno)")
-        }
-        setReceiveTimeout(receiveTimeout)
+        fd = try LoopbackSocket.connect(host: host, port: port, receiveTimeout: receiveTimeout)
     }
 
     deinit {
@@ -33,9 +20,7 @@ final class RawHTTPConnection {
     }
 
     func setReceiveTimeout(_ timeout: Duration) {
-        let (seconds, attoseconds) = timeout.components
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        LoopbackSocket.setReceiveTimeout(fd, timeout)
     }
 
     func send(_ text: String) throws {

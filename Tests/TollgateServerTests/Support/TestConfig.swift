@@ -70,6 +70,7 @@ struct GatewayFixture {
     let gateway: GatewayProcess
 
     static func start(
+        targets: [String]? = nil,
         limits: String = "",
         upstreamOptions: String = "",
         server: String = "",
@@ -80,6 +81,7 @@ struct GatewayFixture {
         let upstream = try await TestUpstream.start()
         let config = TestConfig.yaml(
             upstreamPort: upstream.port,
+            targets: targets,
             limits: limits,
             upstreamOptions: upstreamOptions,
             server: server,
@@ -97,6 +99,7 @@ struct GatewayFixture {
 
     /// Starts a fixture, runs `body`, and stops both processes whatever happens.
     static func run(
+        targets: [String]? = nil,
         limits: String = "",
         upstreamOptions: String = "",
         server: String = "",
@@ -106,7 +109,7 @@ struct GatewayFixture {
         _ body: (GatewayFixture) async throws -> Void
     ) async throws {
         let fixture = try await start(
-            limits: limits, upstreamOptions: upstreamOptions, server: server, routes: routes, forward: forward, sections: sections
+            targets: targets, limits: limits, upstreamOptions: upstreamOptions, server: server, routes: routes, forward: forward, sections: sections
         )
         try await stopping(fixture, after: body) { await $0.stop() }
     }
