@@ -14,6 +14,15 @@ public struct RequestFacts: Sendable {
     /// The `Host` header as sent (with any port), if present.
     public var host: String?
     public var authorization: Authorization
+    /// The `DPoP` proof header(s) (RFC 9449 §4.1).
+    public var dpop: DPoPHeader
+    /// How many `DPoP` headers the request carried, and the one value.
+    public enum DPoPHeader: Sendable, Hashable {
+        case absent
+        case one(String)
+        case several
+    }
+
     /// The `Origin` header, if present.
     public var origin: String?
     /// `http` or `https`, as the client connected.
@@ -31,8 +40,10 @@ public struct RequestFacts: Sendable {
         origin: String? = nil,
         scheme: String = "http",
         accessControlRequestMethod: String? = nil,
-        accessControlRequestHeaders: String? = nil
+        accessControlRequestHeaders: String? = nil,
+        dpop: DPoPHeader = .absent
     ) {
+        self.dpop = dpop
         self.method = method
         self.target = target
         self.host = host

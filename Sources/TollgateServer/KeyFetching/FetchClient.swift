@@ -14,8 +14,11 @@ final class FetchClient: Sendable {
     static let maxBodyBytes = 1 << 20
 
     private let client: HTTPClient
+    /// The loops the client runs on; the Redis replay store runs there too.
+    let group: EventLoopGroup
 
     init(group: EventLoopGroup) {
+        self.group = group
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10))
