@@ -102,7 +102,7 @@ final class RedisReplayStore: ReplayStore {
                 store.state.value.connecting = false
                 switch result {
                 case .success(let channel): store.connected(channel)
-                case .failure(let error): store.fail("Redis at \(store.address) is unreachable (\(error))")
+                case .failure(let error): store.fail("Redis at \(store.address) is unreachable", detail: "\(error)")
                 }
             }
     }
@@ -141,12 +141,13 @@ final class RedisReplayStore: ReplayStore {
 
     fileprivate func closed(_ channel: Channel, error: Error?) {
         guard state.value.channel === channel else { return }
-        fail("the connection to Redis at \(address) was lost" + (error.map { " (\($0))" } ?? ""))
+        fail("the connection to Redis at \(address) was lost", detail: error.map { "\($0)" })
     }
 
-    /// Fails every waiting proof closed with `reason`, drops the connection (replies
-    /// could no longer be matched to commands) and logs the cause once.
-    private func fail(_ reason: String) {
+    /// Fails every waiting proof closed with `reason` (what the client reads),
+    /// drops the connection (replies could no longer be matched to commands)
+    /// and logs the cause once, with `detail` (the network error).
+    private func fail(_ reason: String, detail: String? = nil) {
         let waiting = Array(state.value.inFlight) + state.value.queued.map(\.waiter)
         state.value.inFlight.removeAll()
         state.value.queued.removeAll()
@@ -155,7 +156,9 @@ final class RedisReplayStore: ReplayStore {
             channel.close(promise: nil)
         }
         guard !waiting.isEmpty else { return }
-        logger.error("DPoP replay store failed closed", metadata: ["reason": "\(reason)", "requests": "\(waiting.count)"])
+        var metadata: Logger.Metadata = ["reason": "\(reason)", "requests": "\(waiting.count)"]
+        if let detail { metadata["error"] = "\(detail)" }
+        logger.error("DPoP replay store failed closed", metadata: metadata)
         for waiter in waiting {
             waiter.timer?.cancel()
             waiter.completion(.unavailable(reason))
