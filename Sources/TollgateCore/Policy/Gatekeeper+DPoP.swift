@@ -5,6 +5,15 @@ extension Gatekeeper {
     /// Nil when the request may go on; otherwise the refusal (or, for a Redis
     /// replay store, the request to record the proof's `jti` there).
     func senderConstraint(of principal: Principal, token: Substring, usesDPoP: Bool, facts: RequestFacts) -> Authentication? {
+        if let certificate = principal.confirmation?.certificateThumbprint {
+            // RFC 8705 §3: the certificate of this TLS connection, whatever the scheme.
+            guard let presented = facts.clientCertificateThumbprint else {
+                return .refused(Self.invalidToken("the token is bound to a client certificate (cnf.x5t#S256) and the connection presented none"))
+            }
+            guard presented == certificate else {
+                return .refused(Self.invalidToken("the connection's client certificate is not the one the token is bound to (cnf.x5t#S256)"))
+            }
+        }
         let verifier = snapshot.issuers[principal.issuerIndex].dpop
         let policy = verifier.policy
         let boundKey = principal.confirmation?.jwkThumbprint

@@ -16,6 +16,9 @@ public struct RequestFacts: Sendable {
     public var authorization: Authorization
     /// The `DPoP` proof header(s) (RFC 9449 §4.1).
     public var dpop: DPoPHeader
+    /// The base64url SHA-256 of the DER client certificate presented on this
+    /// TLS connection (RFC 8705 §3.1), set by a listener that requests one.
+    public var clientCertificateThumbprint: String?
     /// How many `DPoP` headers the request carried, and the one value.
     public enum DPoPHeader: Sendable, Hashable {
         case absent
@@ -41,9 +44,11 @@ public struct RequestFacts: Sendable {
         scheme: String = "http",
         accessControlRequestMethod: String? = nil,
         accessControlRequestHeaders: String? = nil,
-        dpop: DPoPHeader = .absent
+        dpop: DPoPHeader = .absent,
+        clientCertificateThumbprint: String? = nil
     ) {
         self.dpop = dpop
+        self.clientCertificateThumbprint = clientCertificateThumbprint
         self.method = method
         self.target = target
         self.host = host

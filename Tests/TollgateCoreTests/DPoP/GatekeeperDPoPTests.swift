@@ -235,3 +235,35 @@ struct GatekeeperDPoPTests {
         }
     }
 }
+
+extension GatekeeperDPoPTests {
+    @Test("cnf.x5t#S256: the connection's certificate must match; none (no TLS listener yet) or another is 401 invalid_token")
+    func certificateBound() throws {
+        let snapshot = try Self.snapshot()
+        let state = Self.state(snapshot)
+        let token = try Self.issuerKey.jwt(claims: DevelopmentToken.claims(
+            issuer: "https://as.test", audience: "api", subject: "u", scope: "read", issuedAt: F.now, lifetimeSeconds: 600,
+            tokenID: "t", confirmation: TokenConfirmation(certificateThumbprint: "cert-thumbprint")
+        ))
+        func facts(_ thumbprint: String?) -> RequestFacts {
+            RequestFacts(method: "GET", target: "/orders", host: Self.host, authorization: .one("Bearer \(token)"), clientCertificateThumbprint: thumbprint)
+        }
+        let none = Self.rejection(snapshot.decide(facts(nil), state: state, now: F.now))
+        #expect(none?.code == .invalidToken)
+        #expect(Self.challenge(none)?.hasPrefix(#"Bearer realm="tollgate", error="invalid_token""#) == true)
+        #expect(Self.rejection(snapshot.decide(facts("other"), state: state, now: F.now))?.code == .invalidToken)
+        #expect(Self.isForward(snapshot.decide(facts("cert-thumbprint"), state: state, now: F.now)))
+        // Cached now: the binding is still checked.
+        #expect(Self.rejection(snapshot.decide(facts(nil), state: state, now: F.now))?.code == .invalidToken)
+    }
+
+    @Test("cnf of the wrong shape makes the token invalid")
+    func malformedConfirmation() throws {
+        let snapshot = try Self.snapshot()
+        var claims = DevelopmentToken.claims(issuer: "https://as.test", audience: "api", subject: "u", scope: "read", issuedAt: F.now, lifetimeSeconds: 600, tokenID: "t")
+        claims = JSONObject(uniqueKeysWithValues: zip(claims.keys, claims.values).map { ($0, $1) } + [("cnf", .string("jkt"))])
+        let token = try Self.issuerKey.jwt(claims: claims)
+        let rejection = Self.rejection(snapshot.decide(Self.facts("Bearer", token, proofs: []), state: Self.state(snapshot), now: F.now))
+        #expect(rejection?.description == "the token's cnf claim is not an object")
+    }
+}
