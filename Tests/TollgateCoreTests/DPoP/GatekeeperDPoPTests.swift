@@ -267,3 +267,45 @@ extension GatekeeperDPoPTests {
         #expect(rejection?.description == "the token's cnf claim is not an object")
     }
 }
+
+extension GatekeeperDPoPTests {
+    @Test("an introspected token bound by cnf.jkt, with a Redis store: introspect, check replay, admit — never asking twice")
+    func introspectedThenRedis() throws {
+        let yaml = """
+            server:
+              listen: 127.0.0.1:0
+            issuers:
+              - name: opaque
+                introspection: {endpoint: https://as.test/introspect, client_id: c, client_secret_env: S}
+                dpop: {replay: redis://127.0.0.1:6390/0}
+            upstreams:
+              - name: app
+                targets: [127.0.0.1:9]
+            routes:
+              - path: /orders
+                upstream: app
+                scopes: [read]
+            """
+        let snapshot = try GatewaySnapshot(config: try ConfigLoader.load(yaml: yaml, file: "<test>", fileExists: { _ in true }).config)
+        let state = VerificationState(snapshot: snapshot, keySets: [nil])
+        let token = "opaque-token-value"
+        let facts = Self.facts("DPoP", token, proofs: [Self.proof(token)])
+        guard case .introspect = snapshot.decide(facts, state: state, now: F.now) else {
+            Issue.record("expected .introspect")
+            return
+        }
+        let answer = try IntrospectionResult(members: JSONObject(uniqueKeysWithValues: [
+            ("active", .bool(true)), ("scope", .string("read")),
+            ("cnf", .object(JSONObject(uniqueKeysWithValues: [("jkt", .string(F.client.jwkThumbprint!))]))),
+        ]))
+        guard case .checkReplay(let check) = snapshot.decide(facts, state: state, now: F.now, resuming: .introspection(answer)) else {
+            Issue.record("expected .checkReplay")
+            return
+        }
+        #expect(Self.isForward(snapshot.decide(facts, state: state, now: F.now, resuming: .replayChecked(check, .fresh))))
+        #expect(Self.rejection(snapshot.decide(facts, state: state, now: F.now, resuming: .replayChecked(check, .replayed)))?.code == .invalidDPoPProof)
+        // The same introspected token as Bearer: bound, so refused.
+        let bearer = Self.facts("Bearer", token, proofs: [])
+        #expect(Self.rejection(snapshot.decide(bearer, state: state, now: F.now, resuming: .introspection(answer)))?.code == .invalidToken)
+    }
+}
