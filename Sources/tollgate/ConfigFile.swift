@@ -8,10 +8,11 @@ enum ConfigFile {
     /// The compiled snapshot of the file at `path` and the warnings its
     /// validation produced. Throws `TextFile.ReadError` when the file cannot
     /// be read and `ConfigError` (every problem) when it is not a usable config.
-    static func load(_ path: String) throws -> (snapshot: GatewaySnapshot, warnings: [ConfigDiagnostic]) {
+    /// A reload passes the running snapshot's DPoP replay store, so that no proof can be replayed across it.
+    static func load(_ path: String, replayStore: MemoryReplayStore? = nil) throws -> (snapshot: GatewaySnapshot, warnings: [ConfigDiagnostic]) {
         let text = try TextFile.contents(of: path)
         let loaded = try ConfigLoader.load(yaml: text, file: path, fileExists: TextFile.isRegularFile)
-        return (try GatewaySnapshot(config: loaded.config, file: path), loaded.warnings)
+        return (try GatewaySnapshot(config: loaded.config, file: path, replayStore: replayStore), loaded.warnings)
     }
 
     /// For the commands that only read a config (`routes`, `explain`): its
@@ -35,8 +36,8 @@ enum ConfigFile {
         FileHandle.standardError.write(Data("tollgate: \(line)\n".utf8))
     }
 
-    static func loadSnapshot(_ path: String, printWarningsTo logger: Logger) throws -> GatewaySnapshot {
-        let loaded = try load(path)
+    static func loadSnapshot(_ path: String, printWarningsTo logger: Logger, replayStore: MemoryReplayStore? = nil) throws -> GatewaySnapshot {
+        let loaded = try load(path, replayStore: replayStore)
         for warning in loaded.warnings {
             logger.warning("\(warning)")
         }

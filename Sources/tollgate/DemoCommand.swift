@@ -32,11 +32,21 @@ struct DemoCommand: AsyncParsableCommand {
         let loaded = try ConfigLoader.load(yaml: yaml, file: "<demo>", fileExists: { _ in true })
         let snapshot = try GatewaySnapshot(config: loaded.config, file: "<demo>")
         let reader = try DemoConfig.mint(key, scope: "apps:read", clientID: "demo-cli")
+        let client = try SigningKey.generate(.ec(.p256))
+        let clientKeyPath = directory.appendingPathComponent("dpop-client.pem").path
+        try (client.pemRepresentation ?? "").write(toFile: clientKeyPath, atomically: true, encoding: .utf8)
+        let bound = try DemoConfig.mint(key, scope: "apps:read", clientID: "demo-cli", boundTo: client)
         try await Gateway.run(
             snapshot: snapshot,
             logger: logger,
             afterStart: { listener in
-                print(DemoConfig.instructions(base: "http://\(listener)", token: reader))
+                let base = "http://\(listener)"
+                let proof = try? client.dpopProof(
+                    method: "GET", url: base + "/api/v1/apps", accessToken: bound,
+                    issuedAt: Int64(Date().timeIntervalSince1970), jti: UUID().uuidString.lowercased()
+                )
+                print(DemoConfig.instructions(base: base, token: reader))
+                print(DemoConfig.dpopInstructions(base: base, token: bound, proof: proof ?? "", clientKeyPath: clientKeyPath))
                 fflush(nil)
             },
             reload: { snapshot }
@@ -90,11 +100,13 @@ enum DemoConfig {
         """
     }
 
-    static func mint(_ key: SigningKey, scope: String, clientID: String) throws -> String {
+    /// A token of the demo issuer; bound to `client`'s key (`cnf.jkt`) when given.
+    static func mint(_ key: SigningKey, scope: String, clientID: String, boundTo client: SigningKey? = nil) throws -> String {
         let claims = DevelopmentToken.claims(
             issuer: issuer, audience: audience, subject: "demo-user", scope: scope, clientID: clientID,
             issuedAt: Int64(Date().timeIntervalSince1970), lifetimeSeconds: 3600,
-            tokenID: UUID().uuidString.lowercased()
+            tokenID: UUID().uuidString.lowercased(),
+            confirmation: client?.jwkThumbprint.map { TokenConfirmation(jwkThumbprint: $0) }
         )
         return try key.jwt(claims: claims, type: "at+jwt")
     }
@@ -117,6 +129,21 @@ enum DemoConfig {
                -H 'Access-Control-Request-Headers: authorization' \(base)/api/v1/apps   # 204: CORS preflight
 
         Mint more with `tollgate token`. Stop with Ctrl-C.
+        """
+    }
+
+    /// The DPoP part: a token bound to the demo client's key and one proof (valid once, for about 90 s).
+    static func dpopInstructions(base: String, token: String, proof: String, clientKeyPath: String) -> String {
+        """
+
+        DPoP (RFC 9449): a token bound to the client key \(clientKeyPath), and a proof for one GET:
+
+          DPOP_TOKEN=\(token)
+          PROOF=\(proof)
+
+          curl -i -H "Authorization: DPoP $DPOP_TOKEN" -H "DPoP: $PROOF" \(base)/api/v1/apps   # 200 once; again: 401 invalid_dpop_proof (replay)
+          curl -i -H "Authorization: Bearer $DPOP_TOKEN" \(base)/api/v1/apps                  # 401 invalid_token: a bound token needs DPoP
+          PROOF=$(tollgate dpop-proof --key \(clientKeyPath) --method GET --url \(base)/api/v1/apps --token "$DPOP_TOKEN")   # a fresh proof
         """
     }
 }

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Log.bootstrap()
         let snapshot = try ConfigFile.loadSnapshot(config, printWarningsTo: logger)
         try await Gateway.run(snapshot: snapshot, logger: logger) {
-            try ConfigFile.loadSnapshot(config, printWarningsTo: logger)
+            try ConfigFile.loadSnapshot(config, printWarningsTo: logger, replayStore: snapshot.replayStore)
         }
     }
 }

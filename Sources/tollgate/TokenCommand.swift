@@ -46,12 +46,33 @@ struct TokenCommand: ParsableCommand {
     @Option(name: .customLong("jwks-out"), help: "Also write the JWKS that verifies the tokens (the key's public JWK) to this file.")
     var jwksOut: String?
 
+    @Option(name: .customLong("cnf-jkt"), help: "Bind the token to a DPoP key: its RFC 7638 thumbprint, as cnf.jkt.")
+    var cnfJKT: String?
+
+    @Option(name: .customLong("dpop-key"), help: "Bind the token to the DPoP key in this file (JWK or PEM; its thumbprint becomes cnf.jkt).")
+    var dpopKey: String?
+
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+        if cnfJKT != nil, dpopKey != nil { throw ValidationError("give --cnf-jkt or --dpop-key, not both") }
+        if let cnfJKT, Base64URL.decode(cnfJKT)?.count != 32 {
+            throw ValidationError("--cnf-jkt must be an RFC 7638 thumbprint: the base64url SHA-256 of a JWK (43 characters)")
+        }
+    }
+
+    /// `cnf` from `--cnf-jkt` or `--dpop-key`, if either is given.
+    private func confirmation() throws -> TokenConfirmation? {
+        if let cnfJKT { return TokenConfirmation(jwkThumbprint: cnfJKT) }
+        guard let dpopKey else { return nil }
+        guard let thumbprint = try CommandFile.signingKey(dpopKey, option: "--dpop-key").jwkThumbprint else {
+            throw ValidationError("--dpop-key \(dpopKey): a DPoP key must be asymmetric (EC, RSA or Ed25519)")
+        }
+        return TokenConfirmation(jwkThumbprint: thumbprint)
     }
 
     func run() throws {
-        var signingKey = try loadKey()
+        var signingKey = try CommandFile.signingKey(key, option: "--key")
+        let confirmation = try confirmation()
         if let kid { signingKey.keyID = kid }
         var algorithm = signingKey.defaultAlgorithm
         if let alg {
@@ -74,41 +95,18 @@ struct TokenCommand: ParsableCommand {
             let claims = DevelopmentToken.claims(
                 issuer: iss, audience: aud, subject: count == 1 ? sub : "\(sub)-\(index)", scope: scope,
                 clientID: clientID, issuedAt: issuedAt, lifetimeSeconds: lifetime.components.seconds,
-                tokenID: count == 1 ? batch : "\(batch)-\(index)"
+                tokenID: count == 1 ? batch : "\(batch)-\(index)", confirmation: confirmation
             )
             lines += try signingKey.jwt(claims: claims, algorithm: algorithm, type: "at+jwt") + "\n"
         }
         if let jwksOut {
             let jwks = JSONObject(uniqueKeysWithValues: [("keys", .array([.object(signingKey.verificationJWK)]))])
-            try write(jwks.jsonText + "\n", to: jwksOut, option: "--jwks-out")
+            try CommandFile.write(jwks.jsonText + "\n", to: jwksOut, option: "--jwks-out")
         }
         if let out {
-            try write(lines, to: out, option: "--out")
+            try CommandFile.write(lines, to: out, option: "--out")
         } else {
             print(lines, terminator: "")
-        }
-    }
-
-    private func write(_ text: String, to path: String, option: String) throws {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot write \(option) \(path): \(error.localizedDescription)")
-        }
-    }
-
-    private func loadKey() throws -> SigningKey {
-        let text: String
-        do {
-            text = try String(contentsOfFile: key, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot read --key \(key): \(error.localizedDescription)")
-        }
-        do {
-            if text.contains("-----BEGIN") { return try SigningKey(pem: text) }
-            return try SigningKey(jwkJSON: text)
-        } catch {
-            throw ValidationError("--key \(key): \(error)")
         }
     }
 }

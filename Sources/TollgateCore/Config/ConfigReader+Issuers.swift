@@ -5,7 +5,7 @@ extension ConfigReader {
     private static let issuerKeys = [
         "name", "issuer", "audiences", "jwks_file", "jwks_uri", "discovery_url", "algorithms", "leeway",
         "require_typ", "scope_claim", "client_id_claim", "jwks_refresh", "jwks_refetch_cooldown", "ca_file",
-        "introspection",
+        "introspection", "dpop",
     ]
     /// Keys that only make sense for a JWT issuer.
     private static let jwtOnlyKeys = [
@@ -29,6 +29,9 @@ extension ConfigReader {
         issuer.scopeClaim = map["scope_claim"].flatMap { string($0, map.path("scope_claim")) }?.value
         issuer.clientIdClaim = map["client_id_claim"].flatMap { string($0, map.path("client_id_claim")) }?.value
         issuer.caFile = map["ca_file"].flatMap { string($0, map.path("ca_file")) }
+        if let node = map["dpop"], let dpop = readDPoP(node, path: map.path("dpop"), anchor: map.keyLocation("dpop")) {
+            issuer.dpop = dpop
+        }
         if let introspection = map["introspection"] {
             for key in Self.jwtOnlyKeys where map[key] != nil {
                 error("\(map.path(key)): not used by an introspection issuer (it applies to JWT issuers only)", at: map.keyLocation(key))

@@ -4,7 +4,7 @@ import Yams
 extension ConfigReader {
     /// The server section; nil only when it is not a mapping.
     mutating func readServer(_ node: Node, anchor: SourceLocation) -> ServerConfig? {
-        let keys = ["listen", "tls", "admin", "workers", "drain_timeout"]
+        let keys = ["listen", "tls", "admin", "workers", "drain_timeout", "public_origin"]
         guard let map = mapping(node, path: "server", anchor: anchor, keys: keys) else { return nil }
         var server = ServerConfig(listen: [])
         if let addresses = required("listen", in: map).flatMap({ readListen($0, map.path("listen")) }) {
@@ -15,6 +15,13 @@ extension ConfigReader {
         if let workers = map["workers"], let count = readWorkers(workers, map.path("workers")) { server.workers = count }
         if let drain = map["drain_timeout"], let value = duration(drain, map.path("drain_timeout"), allowZero: true) {
             server.drainTimeout = value
+        }
+        if let node = map["public_origin"], let text = string(node, map.path("public_origin")) {
+            if let origin = DPoPTargetURI.origin(text.value) {
+                server.publicOrigin = Located(origin, at: text.location)
+            } else {
+                error("\(map.path("public_origin")): '\(text.value)' is not an origin (http:// or https://, a host, an optional port, no path)", at: text.location)
+            }
         }
         return server
     }
@@ -43,11 +50,12 @@ extension ConfigReader {
     }
 
     private mutating func readTLS(_ node: Node, anchor: SourceLocation) -> TLSConfig? {
-        guard let map = mapping(node, path: "server.tls", anchor: anchor, keys: ["certificate", "private_key"]) else { return nil }
+        guard let map = mapping(node, path: "server.tls", anchor: anchor, keys: ["certificate", "private_key", "client_ca"]) else { return nil }
         let certificate = required("certificate", in: map).flatMap { string($0, map.path("certificate")) }
         let privateKey = required("private_key", in: map).flatMap { string($0, map.path("private_key")) }
+        let clientCA = map["client_ca"].flatMap { string($0, map.path("client_ca")) }
         guard let certificate, let privateKey else { return nil }
-        return TLSConfig(certificate: certificate, privateKey: privateKey)
+        return TLSConfig(certificate: certificate, privateKey: privateKey, clientCA: clientCA)
     }
 
     private mutating func readWorkers(_ node: Node, _ path: String) -> ServerConfig.Workers? {

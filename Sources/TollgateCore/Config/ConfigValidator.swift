@@ -73,6 +73,7 @@ public enum ConfigValidator {
         var named: [(key: String, path: Located<String>)] = []
         if let tls = config.server.tls {
             named += [("server.tls.certificate", tls.certificate), ("server.tls.private_key", tls.privateKey)]
+            if let clientCA = tls.clientCA { named.append(("server.tls.client_ca", clientCA)) }
         }
         for issuer in config.issuers {
             if let source = issuer.keySource, case .jwksFile(let path) = source.value {

@@ -69,19 +69,24 @@ public struct ServerConfig: Sendable, Equatable {
     public var admin: Located<HostPort>?
     public var workers: Workers
     public var drainTimeout: Duration
+    /// `public_origin`: `scheme://host[:port]` as clients see the gateway,
+    /// normalised; DPoP proofs' `htu` is checked against it (else the listener's scheme and `Host`).
+    public var publicOrigin: Located<String>?
 
     public init(
         listen: [Located<HostPort>],
         tls: TLSConfig? = nil,
         admin: Located<HostPort>? = nil,
         workers: Workers = .auto,
-        drainTimeout: Duration = .seconds(30)
+        drainTimeout: Duration = .seconds(30),
+        publicOrigin: Located<String>? = nil
     ) {
         self.listen = listen
         self.tls = tls
         self.admin = admin
         self.workers = workers
         self.drainTimeout = drainTimeout
+        self.publicOrigin = publicOrigin
     }
 }
 
@@ -89,10 +94,14 @@ public struct ServerConfig: Sendable, Equatable {
 public struct TLSConfig: Sendable, Equatable {
     public var certificate: Located<String>
     public var privateKey: Located<String>
+    /// `client_ca`: CA certificates (PEM) against which client certificates are
+    /// validated; when set, the listener requests (does not require) one (RFC 8705).
+    public var clientCA: Located<String>?
 
-    public init(certificate: Located<String>, privateKey: Located<String>) {
+    public init(certificate: Located<String>, privateKey: Located<String>, clientCA: Located<String>? = nil) {
         self.certificate = certificate
         self.privateKey = privateKey
+        self.clientCA = clientCA
     }
 }
 
@@ -147,6 +156,8 @@ public struct IssuerConfig: Sendable, Equatable {
     public var jwksRefetchCooldown: Duration
     public var caFile: Located<String>?
     public var introspection: IntrospectionConfig?
+    /// `dpop:`, or its defaults when the entry has none.
+    public var dpop: DPoPConfig
     /// Where the entry starts, for rules about the entry as a whole.
     public var location: SourceLocation
 
@@ -164,8 +175,10 @@ public struct IssuerConfig: Sendable, Equatable {
         jwksRefetchCooldown: Duration = .seconds(30),
         caFile: Located<String>? = nil,
         introspection: IntrospectionConfig? = nil,
+        dpop: DPoPConfig = DPoPConfig(),
         location: SourceLocation = .unknown
     ) {
+        self.dpop = dpop
         self.name = name
         self.issuer = issuer
         self.audiences = audiences
@@ -434,9 +447,13 @@ public struct CacheConfig: Sendable, Equatable {
     public var tokens: Int
     /// Introspection results per process.
     public var introspection: Int
+    /// DPoP proof `jti` values remembered per process (memory replay store); when
+    /// full, new proofs are refused until entries expire.
+    public var dpopJTIs: Int
 
-    public init(tokens: Int = 100_000, introspection: Int = 100_000) {
+    public init(tokens: Int = 100_000, introspection: Int = 100_000, dpopJTIs: Int = 1_000_000) {
         self.tokens = tokens
         self.introspection = introspection
+        self.dpopJTIs = dpopJTIs
     }
 }

@@ -19,12 +19,21 @@ public final class GatewaySnapshot: Sendable {
     let issuerIndexByName: [String: Int]
     /// The index of the introspection issuer, if one is configured.
     public let introspectionIssuer: Int?
+    /// `server.public_origin`: the origin DPoP proofs' `htu` names, else the request's scheme and `Host`.
+    public let publicOrigin: String?
+    /// The process's `replay: memory` store, shared by every event loop.
+    public let replayStore: MemoryReplayStore
 
     /// Compiles `config`, which the loader has already validated; what only
     /// compiling can find (a CORS origin or a scope rule that cannot be
-    /// compiled) is reported against `file`.
-    public init(config: GatewayConfig, file: String = "<config>") throws(ConfigError) {
+    /// compiled) is reported against `file`. A reload passes the previous
+    /// snapshot's `replayStore`, so that a proof seen before cannot be replayed
+    /// after it (a store of another capacity is replaced).
+    public init(config: GatewayConfig, file: String = "<config>", replayStore: MemoryReplayStore? = nil) throws(ConfigError) {
         self.config = config
+        publicOrigin = config.server.publicOrigin?.value
+        self.replayStore = replayStore.flatMap { $0.capacity == config.cache.dpopJTIs ? $0 : nil }
+            ?? MemoryReplayStore(capacity: config.cache.dpopJTIs)
         var problems: [ConfigDiagnostic] = []
         func report(_ location: SourceLocation, _ message: String) {
             problems.append(ConfigDiagnostic(file: file, location: location, message: message))
@@ -39,7 +48,10 @@ public final class GatewaySnapshot: Sendable {
         var introspection: Int?
         for (index, issuer) in config.issuers.enumerated() {
             let verifier = IssuerPolicy(issuer).map { JWTVerifier(policy: $0, forwardedClaims: forwardedClaims) }
-            issuers.append(CompiledIssuer(name: issuer.name.value, config: issuer, verifier: verifier))
+            issuers.append(CompiledIssuer(
+                name: issuer.name.value, config: issuer, verifier: verifier,
+                dpop: DPoPProofVerifier(policy: DPoPPolicy(issuer.dpop, leeway: issuer.leeway))
+            ))
             byName[issuer.name.value] = index
             if let iss = issuer.issuer?.value, verifier != nil { byIss[iss] = index }
             if issuer.introspection != nil { introspection = index }
@@ -127,4 +139,6 @@ public struct CompiledIssuer: Sendable {
     public var config: IssuerConfig
     /// Nil for an introspection issuer.
     public var verifier: JWTVerifier?
+    /// Checks the proofs of the issuer's DPoP-bound tokens.
+    public var dpop: DPoPProofVerifier
 }

@@ -51,6 +51,10 @@ public enum GateDecision: Sendable {
     /// An opaque token: the server asks the introspection issuer (or its cache)
     /// and decides again with `.introspection` or `.introspectionFailed`.
     case introspect(token: String, issuer: Int)
+    /// A DPoP proof passed every other check and its issuer's replay store is
+    /// remote (Redis): the server records the `jti` there and decides again
+    /// with `.replayChecked`.
+    case checkReplay(ReplayCheck)
 }
 
 /// What the server brings back when it decides again after carrying out
@@ -63,4 +67,6 @@ public enum GateResumption: Sendable {
     case introspection(IntrospectionResult)
     /// The introspection endpoint could not be asked or answered unusably (the reason is logged).
     case introspectionFailed
+    /// The replay store's verdict on the proof of a `.checkReplay`.
+    indirect case replayChecked(ReplayCheck, ReplayVerdict)
 }

@@ -85,13 +85,15 @@ public struct Explanation: Sendable {
             add("decision", "the token's key id is unknown; the gateway would refetch its issuer's keys, then decide")
         case .introspect:
             add("decision", "an opaque token: the gateway would ask the introspection endpoint, then decide")
+        case .checkReplay:
+            add("decision", "a valid DPoP proof: the gateway would record its jti in the shared replay store, then decide")
         }
         self.lines = lines
     }
 
     /// The principal `decide` left in the cache for the request's token, if it verified.
     private static func verifiedPrincipal(_ facts: RequestFacts, state: VerificationState, now: Int64) -> Principal? {
-        guard case .token(let token) = BearerCredential(facts.authorization) else { return nil }
+        guard let token = AuthorizationCredential(facts.authorization).token else { return nil }
         return state.cache.lookup(token, now: now, keySet: state.keySet(named:))
     }
 }

@@ -19,6 +19,15 @@ extension Gatekeeper {
             return .refused(Self.invalidToken("the introspection response's scope is neither a string nor an array of strings"), .refused(.invalidClaim))
         }
         let clientID = members[clientIDName]?.stringValue
+        let confirmation: TokenConfirmation?
+        do {
+            confirmation = try TokenConfirmation(claims: members)
+        } catch {
+            return .refused(
+                Self.invalidToken("the introspection response's \(error.description.dropFirst("the token's ".count))"),
+                .refused(.invalidClaim)
+            )
+        }
         var identity: [HeaderField] = []
         for header in snapshot.config.forward.headers {
             let value: String?
@@ -45,7 +54,8 @@ extension Gatekeeper {
             subject: members["sub"]?.stringValue,
             clientID: clientID,
             granted: snapshot.scopes.granted(by: scopes),
-            identityHeaders: identity
+            identityHeaders: identity,
+            confirmation: confirmation
         )
         return .accepted(principal, .accepted(principal, cache: .miss))
     }

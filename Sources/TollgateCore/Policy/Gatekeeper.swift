@@ -95,7 +95,7 @@ struct Gatekeeper {
         // 7. The token.
         var principal: Principal?
         if route.auth != .none {
-            switch authenticate(BearerCredential(facts.authorization), route: route) {
+            switch authenticate(AuthorizationCredential(facts.authorization), facts: facts, route: route) {
             case .accepted(let verified, let check):
                 principal = verified
                 tokenCheck = check
@@ -157,17 +157,23 @@ struct Gatekeeper {
     }
 
     /// Step 7: no token (401 where required), a malformed Authorization (400),
-    /// or a token verified from the cache, against its issuer's keys, or by introspection.
-    private func authenticate(_ credential: BearerCredential, route: CompiledRoute) -> Authentication {
+    /// or a token verified from the cache, against its issuer's keys, or by
+    /// introspection; then its binding to a DPoP key, with the request's proof.
+    private func authenticate(_ credential: AuthorizationCredential, facts: RequestFacts, route: CompiledRoute) -> Authentication {
         let presented: Substring
+        let usesDPoP: Bool
         switch credential {
         case .absent:
             guard route.auth == .required else { return .accepted(nil, .notChecked) }
             return .refused(Rejection(.unauthorized, "this route requires a bearer token", headers: [Self.challenge]), .notChecked)
         case .invalid(let reason):
             return .refused(Rejection(.invalidRequest, reason), .refused(.invalidRequest, cache: .none))
-        case .token(let value):
+        case .bearer(let value):
             presented = value
+            usesDPoP = false
+        case .dpop(let value):
+            presented = value
+            usesDPoP = true
         }
         let principal: Principal
         var cacheUse = TokenCheck.CacheUse.miss
@@ -195,6 +201,10 @@ struct Gatekeeper {
         }
         if let allowed = route.allowedIssuers, !allowed.contains(principal.issuerIndex) {
             return .refused(Self.invalidToken("the token's issuer is not accepted on this route"), .refused(.issuerNotAllowed, cache: cacheUse))
+        }
+        if assumedPrincipal == nil,
+           let refusal = senderConstraint(of: principal, token: presented, usesDPoP: usesDPoP, facts: facts, cache: cacheUse) {
+            return refusal
         }
         return .accepted(principal, .accepted(principal, cache: cacheUse))
     }
@@ -242,7 +252,13 @@ struct Gatekeeper {
     }
 
     private var resumedAfterKeys: Bool {
-        if case .keysAwaited? = resumption { true } else { false }
+        if case .keysAwaited? = tokenResumption { true } else { false }
+    }
+
+    /// What the token's verification was resumed with: a replay check carries
+    /// the resumption of the decision that asked for it (an introspection answer).
+    var tokenResumption: GateResumption? {
+        if case .replayChecked(let check, _)? = resumption { check.earlier } else { resumption }
     }
 
     /// An opaque token: asked of the introspection issuer, then judged from its answer.
@@ -250,7 +266,7 @@ struct Gatekeeper {
         guard let issuerIndex = snapshot.introspectionIssuer else {
             return .refused(Self.invalidToken("the token is not a JWT and no introspection issuer can verify it"), .refused(.malformed))
         }
-        switch resumption {
+        switch tokenResumption {
         case .introspection(let result)?:
             return principal(from: result, issuerIndex: issuerIndex)
         case .introspectionFailed?:
@@ -259,7 +275,7 @@ struct Gatekeeper {
                 "the token could not be introspected; try again",
                 headers: [Self.retryAfter]
             ), .refused(.introspectionFailed))
-        case .keysAwaited?, nil:
+        case .keysAwaited?, .replayChecked?, nil:
             return .needs(.introspect(token: token, issuer: issuerIndex))
         }
     }

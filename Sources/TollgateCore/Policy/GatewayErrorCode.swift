@@ -4,6 +4,8 @@ public enum GatewayErrorCode: String, Sendable, Hashable {
     case invalidRequest = "invalid_request"
     case unauthorized
     case invalidToken = "invalid_token"
+    /// RFC 9449 §7.1: the DPoP proof is missing, invalid or replayed.
+    case invalidDPoPProof = "invalid_dpop_proof"
     case insufficientScope = "insufficient_scope"
     case originNotAllowed = "origin_not_allowed"
     case notFound = "not_found"
@@ -20,7 +22,7 @@ public enum GatewayErrorCode: String, Sendable, Hashable {
     public var status: Int {
         switch self {
         case .invalidRequest: 400
-        case .unauthorized, .invalidToken: 401
+        case .unauthorized, .invalidToken, .invalidDPoPProof: 401
         case .insufficientScope, .originNotAllowed: 403
         case .notFound: 404
         case .methodNotAllowed: 405

@@ -26,6 +26,8 @@ public struct Principal: CachedToken {
     /// `forward.headers` set from this token's claims (absent claims are left out).
     public let identityHeaders: [HeaderField]
     public let evidence: Evidence
+    /// The key or certificate the token is bound to (`cnf`), checked on every request, cache hits included.
+    public let confirmation: TokenConfirmation?
 
     /// A principal from a verified JWT.
     public init(token: VerifiedToken, issuerIndex: Int, granted: ScopeSet, identityHeaders: [HeaderField]) {
@@ -37,6 +39,7 @@ public struct Principal: CachedToken {
         self.granted = granted
         self.identityHeaders = identityHeaders
         evidence = .signature(token)
+        confirmation = token.confirmation
     }
 
     /// A principal from an active introspection response.
@@ -47,8 +50,10 @@ public struct Principal: CachedToken {
         subject: String?,
         clientID: String?,
         granted: ScopeSet,
-        identityHeaders: [HeaderField]
+        identityHeaders: [HeaderField],
+        confirmation: TokenConfirmation? = nil
     ) {
+        self.confirmation = confirmation
         self.issuer = issuer
         self.issuerIndex = issuerIndex
         self.subject = subject
@@ -69,6 +74,7 @@ public struct Principal: CachedToken {
         granted = universe.granted(by: scopes)
         identityHeaders = []
         evidence = .assumed(scopes: scopes)
+        confirmation = nil
     }
 
     /// The scopes the token carries, as written in it.

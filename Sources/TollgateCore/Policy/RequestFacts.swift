@@ -14,6 +14,18 @@ public struct RequestFacts: Sendable {
     /// The `Host` header as sent (with any port), if present.
     public var host: String?
     public var authorization: Authorization
+    /// The `DPoP` proof header(s) (RFC 9449 §4.1).
+    public var dpop: DPoPHeader
+    /// The base64url SHA-256 of the DER client certificate presented on this
+    /// TLS connection (RFC 8705 §3.1), set by a listener that requests one.
+    public var clientCertificateThumbprint: String?
+    /// How many `DPoP` headers the request carried, and the one value.
+    public enum DPoPHeader: Sendable, Hashable {
+        case absent
+        case one(String)
+        case several
+    }
+
     /// The `Origin` header, if present.
     public var origin: String?
     /// `http` or `https`, as the client connected.
@@ -31,8 +43,12 @@ public struct RequestFacts: Sendable {
         origin: String? = nil,
         scheme: String = "http",
         accessControlRequestMethod: String? = nil,
-        accessControlRequestHeaders: String? = nil
+        accessControlRequestHeaders: String? = nil,
+        dpop: DPoPHeader = .absent,
+        clientCertificateThumbprint: String? = nil
     ) {
+        self.dpop = dpop
+        self.clientCertificateThumbprint = clientCertificateThumbprint
         self.method = method
         self.target = target
         self.host = host

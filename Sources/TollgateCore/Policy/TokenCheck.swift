@@ -45,6 +45,10 @@ public struct TokenCheck: Sendable, Hashable {
         case introspectionFailed
         /// Two Authorization headers, or an empty bearer token (400).
         case invalidRequest
+        /// The DPoP proof was missing, invalid or replayed (RFC 9449).
+        case invalidDPoPProof
+        /// A sender-constrained token presented without its binding (DPoP key or client certificate).
+        case bindingMismatch
 
         /// The metric label (`tollgate_token_verifications_total{result=…}`).
         public var label: String {
@@ -66,6 +70,8 @@ public struct TokenCheck: Sendable, Hashable {
             case .keysPending: "keys_pending"
             case .introspectionFailed: "introspection_failed"
             case .invalidRequest: "invalid_request"
+            case .invalidDPoPProof: "invalid_dpop_proof"
+            case .bindingMismatch: "binding_mismatch"
             }
         }
 

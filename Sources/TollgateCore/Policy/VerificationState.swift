@@ -4,6 +4,8 @@
 /// empty state, and new keys are published to each loop's state in turn.
 public final class VerificationState {
     public let cache: TokenCache<Principal>
+    /// DPoP proof keys this loop has built, by thumbprint.
+    public let proofKeys = DPoPKeyCache()
     /// Per issuer index: the current key set, or nil while none has arrived.
     public private(set) var keySets: [JWKSet?]
     private let issuerIndexByName: [String: Int]

@@ -35,6 +35,7 @@ public struct JWTVerifier: Sendable {
         let subject = try optionalString("sub", in: claims)
         let clientID = try self.clientID(in: claims)
         let scopes = try self.scopes(in: claims)
+        let confirmation = try TokenConfirmation(claims: claims)
         var forwarded: [String?] = []
         forwarded.reserveCapacity(forwardedClaims.count)
         for name in forwardedClaims {
@@ -42,7 +43,8 @@ public struct JWTVerifier: Sendable {
         }
         return VerifiedToken(
             issuer: policy.name, subject: subject, clientID: clientID, scopes: scopes, expiresAt: expiresAt,
-            algorithm: header.algorithm, keyID: key.keyID, keyIdentity: key.identity, forwardedClaims: forwarded
+            algorithm: header.algorithm, keyID: key.keyID, keyIdentity: key.identity, forwardedClaims: forwarded,
+            confirmation: confirmation
         )
     }
 

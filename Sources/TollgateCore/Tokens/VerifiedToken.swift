@@ -19,6 +19,8 @@ public struct VerifiedToken: Sendable, Equatable {
     /// One value per name in the verifier's `forwardedClaims`, in that order;
     /// `nil` where the token has no such claim. Safe to put in a header.
     public let forwardedClaims: [String?]
+    /// The key or certificate the token is bound to (`cnf`), if any.
+    public let confirmation: TokenConfirmation?
 
     public init(
         issuer: String,
@@ -29,8 +31,10 @@ public struct VerifiedToken: Sendable, Equatable {
         algorithm: JWSAlgorithm,
         keyID: String?,
         keyIdentity: KeyIdentity,
-        forwardedClaims: [String?]
+        forwardedClaims: [String?],
+        confirmation: TokenConfirmation? = nil
     ) {
+        self.confirmation = confirmation
         self.issuer = issuer
         self.subject = subject
         self.clientID = clientID

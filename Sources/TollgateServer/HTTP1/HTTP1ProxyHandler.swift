@@ -271,7 +271,20 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             awaitKeys(ofIssuer: issuer, for: pending)
         case .introspect(let token, _):
             introspect(token, for: pending)
+        case .checkReplay(let check):
+            checkReplay(check, for: pending)
         }
+    }
+
+    /// A DPoP proof for a shared (Redis) replay store: decide again with its verdict.
+    private func checkReplay(_ check: ReplayCheck, for pending: PendingDecision) {
+        let id = exchangeID
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        pending.services.recordProof(check, now: WallClock.secondsSinceEpoch()) { verdict in
+            loop.execute { handler.value.resumeDecision(id, with: .replayChecked(check, verdict)) }
+        }
+        wait(for: pending)
     }
 
     /// An unknown `kid`: wait (at most `keyWaitLimit`) for the issuer's
@@ -368,8 +381,17 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             origin: head.headers.first(name: "origin"),
             scheme: scheme,
             accessControlRequestMethod: head.headers.first(name: "access-control-request-method"),
-            accessControlRequestHeaders: Self.joined(head.headers["access-control-request-headers"])
+            accessControlRequestHeaders: Self.joined(head.headers["access-control-request-headers"]),
+            dpop: Self.dpopHeader(head.headers["dpop"])
         )
+    }
+
+    private static func dpopHeader(_ values: [String]) -> RequestFacts.DPoPHeader {
+        switch values.count {
+        case 0: .absent
+        case 1: .one(values[0])
+        default: .several
+        }
     }
 
     private static func joined(_ values: [String]) -> String? {

@@ -16,8 +16,11 @@ final class FetchClient: Sendable {
     private let client: HTTPClient
     /// System trust, TLS 1.2 or newer; an issuer's `ca_file` is added per request.
     private let tls: TLSConfiguration
+    /// The loops the client runs on; the Redis replay store runs there too.
+    let group: EventLoopGroup
 
     init(group: EventLoopGroup) {
+        self.group = group
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         self.tls = tls

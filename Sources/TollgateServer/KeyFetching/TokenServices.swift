@@ -12,6 +12,8 @@ final class TokenServices: Sendable {
     /// Per issuer index: the refresher of a remote issuer, else nil.
     private let refreshers: [KeyRefresher?]
     let introspector: Introspector?
+    /// Per issuer index: its shared replay store when `dpop.replay` is remote, else nil.
+    private let replayStores: [(any ReplayStore)?]
 
     /// Reads the key files, and takes over `previous`'s keys for every remote
     /// issuer whose name, key source and `ca_file` are unchanged, so a reload
@@ -43,6 +45,18 @@ final class TokenServices: Sendable {
         } else {
             introspector = nil
         }
+        replayStores = snapshot.issuers.map { issuer in
+            guard case .redis(let address) = issuer.dpop.policy.replay else { return nil }
+            return RedisReplayStore.shared(address, group: client.group, logger: logger, previous: previous?.replayStores ?? [])
+        }
+    }
+
+    /// Records a proof's `jti` in its issuer's shared replay store; `completion` gets the verdict on any thread.
+    func recordProof(_ check: ReplayCheck, now: Int64, completion: @escaping @Sendable (ReplayVerdict) -> Void) {
+        guard let store = replayStores[check.issuerIndex] else {
+            return completion(.unavailable("the issuer has no shared replay store"))
+        }
+        store.record(check, now: now, completion: completion)
     }
 
     /// Starts fetching remote keys (call once the loops serve the snapshot).

@@ -71,7 +71,7 @@ import TollgateCore
         #expect(lines == [
             "test.yaml:2:11: server.listen: '127.0.0.1:80800' has an invalid port (1-65535, or 0 where a free port may be picked)",
             "test.yaml:3:12: server.workers: expected 'auto' or a positive integer, found '0'",
-            "test.yaml:4:3: unknown key in server: 'colour' (expected one of: listen, tls, admin, workers, drain_timeout)",
+            "test.yaml:4:3: unknown key in server: 'colour' (expected one of: listen, tls, admin, workers, drain_timeout, public_origin)",
             "test.yaml:8:16: issuers[0].audiences: must list at least one audience",
             "test.yaml:9:16: issuer 'a' jwks_file: file 'missing.json' does not exist (relative paths are resolved against the working directory)",
             "test.yaml:10:11: issuer 'a' is already defined at line 6",

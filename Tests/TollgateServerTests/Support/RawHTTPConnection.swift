@@ -108,6 +108,14 @@ final class RawHTTPConnection {
         }
     }
 
+    /// One CRLF-terminated line, without the CRLF (a line protocol's reply, as Redis sends).
+    func readLine() throws -> String {
+        let end = try readUntil(Array("\r\n".utf8))
+        let line = String(decoding: pending[..<end], as: UTF8.self)
+        pending.removeFirst(end + 2)
+        return line
+    }
+
     private func readExactly(_ count: Int, into sink: (UnsafeRawBufferPointer) -> Void) throws {
         var remaining = count
         while remaining > 0 {
