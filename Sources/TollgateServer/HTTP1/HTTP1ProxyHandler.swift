@@ -62,6 +62,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var upstreamHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
     private var requestID = ""
     private var keepAlive = true
+    /// The client certificate's thumbprint once looked up (`.some(nil)`: none presented).
+    private var peerCertificateThumbprint: String??
     private var expectsContinue = false
     private var requestComplete = false
     /// The head announced a body (`Content-Length` > 0 or chunked).
@@ -382,8 +384,17 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             scheme: scheme,
             accessControlRequestMethod: head.headers.first(name: "access-control-request-method"),
             accessControlRequestHeaders: Self.joined(head.headers["access-control-request-headers"]),
-            dpop: Self.dpopHeader(head.headers["dpop"])
+            dpop: Self.dpopHeader(head.headers["dpop"]),
+            clientCertificateThumbprint: clientCertificateThumbprint
         )
+    }
+
+    /// The TLS client certificate's thumbprint, read once per connection (or stream).
+    private var clientCertificateThumbprint: String? {
+        if let known = peerCertificateThumbprint { return known }
+        let thumbprint = scheme == "https" ? ClientCertificate.thumbprint(of: context.channel) : nil
+        peerCertificateThumbprint = .some(thumbprint)
+        return thumbprint
     }
 
     private static func dpopHeader(_ values: [String]) -> RequestFacts.DPoPHeader {

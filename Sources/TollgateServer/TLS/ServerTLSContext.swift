@@ -31,6 +31,13 @@ final class ServerTLSContext: Sendable {
         )
         tls.minimumTLSVersion = .tlsv12
         tls.applicationProtocols = SecureConnectionPipeline.applicationProtocols
+        if let clientCA = config.clientCA {
+            // RFC 8705: ask for a client certificate, verify one that is presented
+            // against `client_ca` only, and let a client without one connect.
+            let roots = try PEMFiles.certificates(clientCA, setting: "server.tls.client_ca")
+            tls.certificateVerification = .optionalVerification
+            tls.trustRoots = .certificates(roots)
+        }
         do {
             return try NIOSSLContext(configuration: tls)
         } catch {
