@@ -47,9 +47,11 @@ public enum AuthorizationCredential: Sendable, Hashable {
             index = utf8.index(after: index)
         }
         guard index == utf8.endIndex || utf8[index] == UInt8(ascii: " ") else { return nil }
-        var token = value[index...]
-        while token.first == " " { token.removeFirst() }
-        while token.last == " " { token.removeLast() }
-        return token
+        // Trimmed by bytes: `Character`-wise, a space followed by a combining mark is one grapheme and stays.
+        var start = index
+        var end = utf8.endIndex
+        while start < end, utf8[start] == UInt8(ascii: " ") { start = utf8.index(after: start) }
+        while end > start, utf8[utf8.index(before: end)] == UInt8(ascii: " ") { end = utf8.index(before: end) }
+        return value[start..<end]
     }
 }

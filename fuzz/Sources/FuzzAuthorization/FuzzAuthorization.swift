@@ -27,7 +27,10 @@ private func check(_ token: Substring, readFrom value: String, scheme: String) {
     guard !token.isEmpty, token.first != " ", token.last != " " else {
         fatalError("a token with surrounding spaces or none at all: \(value.debugDescription)")
     }
-    guard value.utf8.count > scheme.utf8.count, value.prefix(scheme.count).lowercased() == scheme else {
+    // Bytes, not Characters: a combining mark after the space joins it in one grapheme.
+    guard value.utf8.count > scheme.utf8.count,
+          String(decoding: value.utf8.prefix(scheme.utf8.count), as: UTF8.self).lowercased() == scheme
+    else {
         fatalError("a token read from a value that is not '\(scheme)<token>': \(value.debugDescription)")
     }
     _ = CompactJWS.isJWTShaped(token)
