@@ -74,9 +74,13 @@ extension Gatekeeper {
     private func judge(_ cache: TokenCheck.CacheUse, _ verdict: ReplayVerdict, _ policy: DPoPPolicy) -> Authentication? {
         switch verdict {
         case .fresh: nil
-        case .replayed: Self.refusal(Self.invalidProof("the DPoP proof has been used before (jti)", policy), cache: cache)
+        case .replayed:
+            .refused(Self.invalidProof("the DPoP proof has been used before (jti)", policy), .refused(.dpopReplayed, cache: cache))
         case .unavailable(let reason):
-            Self.refusal(Self.invalidProof("the DPoP proof could not be checked for replay: \(reason)", policy), cache: cache)
+            .refused(
+                Self.invalidProof("the DPoP proof could not be checked for replay: \(reason)", policy),
+                .refused(.replayStoreUnavailable, cache: cache)
+            )
         }
     }
 

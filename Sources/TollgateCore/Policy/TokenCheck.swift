@@ -45,8 +45,12 @@ public struct TokenCheck: Sendable, Hashable {
         case introspectionFailed
         /// Two Authorization headers, or an empty bearer token (400).
         case invalidRequest
-        /// The DPoP proof was missing, invalid or replayed (RFC 9449).
+        /// The DPoP proof was missing or invalid (RFC 9449).
         case invalidDPoPProof
+        /// The DPoP proof's `jti` was seen before within its window.
+        case dpopReplayed
+        /// The replay store could not answer (memory store full, Redis unreachable or slow): refused, fail closed.
+        case replayStoreUnavailable
         /// A sender-constrained token presented without its binding (DPoP key or client certificate).
         case bindingMismatch
 
@@ -71,6 +75,8 @@ public struct TokenCheck: Sendable, Hashable {
             case .introspectionFailed: "introspection_failed"
             case .invalidRequest: "invalid_request"
             case .invalidDPoPProof: "invalid_dpop_proof"
+            case .dpopReplayed: "dpop_replayed"
+            case .replayStoreUnavailable: "replay_store_unavailable"
             case .bindingMismatch: "binding_mismatch"
             }
         }

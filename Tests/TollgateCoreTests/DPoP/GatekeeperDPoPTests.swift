@@ -86,6 +86,8 @@ struct GatekeeperDPoPTests {
         #expect(replay?.description == "the DPoP proof has been used before (jti)")
         #expect(Self.challenge(replay) == #"DPoP algs="ES256 ES384 EdDSA RS256 PS256", error="invalid_dpop_proof", error_description="the DPoP proof has been used before (jti)""#)
         #expect(replay?.jsonBody == #"{"error":"invalid_dpop_proof","error_description":"the DPoP proof has been used before (jti)"}"#)
+        #expect(replay?.tokenCheck.result == .dpopReplayed)
+        #expect(replay?.tokenCheck.cache == .hit)
         // A new proof for the same (now cached) token is admitted.
         #expect(Self.isForward(snapshot.decide(Self.facts("dpop", token, proofs: [Self.proof(token, jti: "p2")]), state: state, now: F.now)))
     }
@@ -203,6 +205,7 @@ struct GatekeeperDPoPTests {
         let full = Self.rejection(snapshot.decide(Self.facts("DPoP", token, proofs: [Self.proof(token, jti: "b")]), state: state, now: F.now))
         #expect(full?.code == .invalidDPoPProof)
         #expect(full?.description.contains("replay store is full") == true)
+        #expect(full?.tokenCheck.result?.label == "replay_store_unavailable")
         #expect(Self.rejection(snapshot.decide(Self.facts("DPoP", token, proofs: [Self.proof(token, jti: "a")]), state: state, now: F.now))?.description
             == "the DPoP proof has been used before (jti)")
     }
