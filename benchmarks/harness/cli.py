@@ -14,7 +14,7 @@ from pathlib import Path
 from . import procs, profile, report
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
 from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT, TollgateJWTAccessLog,
-                      TollgateJWTScraped)
+                      TollgateJWTScraped, TollgateJWTDPoP)
 from .tokens import TokenKit, verify_rates
 from .h2load import run_h2_scenario
 from .upload import run_upload
@@ -150,6 +150,8 @@ def main(argv=None):
     run_dir = Path(tempfile.mkdtemp(prefix="tollgate-bench-"))
     ctx = Context(run_dir, load_cpu, proxy_cpu, binary)
     ctx.rotating_tokens = args.tokens or (25_000 if args.quick else 100_000)
+    # DPoP proofs for the dpop scenario: more than its requests (about 8,000/s here), so none repeats.
+    ctx.dpop_proofs = (30_000 if args.quick else 200_000)
     ctx.raw_dir = out_dir / "raw"
     ctx.raw_dir.mkdir(parents=True, exist_ok=True)
     progress(f"run: scenarios {', '.join(names)}; {duration}s samples, {args.rounds} rounds; work dir {run_dir}")
@@ -161,7 +163,7 @@ def main(argv=None):
     factories = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx),
                  "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
                  "tollgate-jwt": lambda: TollgateJWT(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
-                 "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx)}
+                 "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx), "tollgate-jwt-dpop": lambda: TollgateJWTDPoP(ctx)}
     try:
         progress("start: origin nginx")
         origin.start()

@@ -21,7 +21,8 @@ REQUEST_LUA = "request.lua"
 TOKEN_PATH = "/api/v1/apps"
 POST_BODY_BYTES = 64 * 1024
 # Targets that check tokens (and so get the 401/403 checks); Tollgate's are the ones with a cache.
-TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped")
+TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped", "tollgate-jwt-dpop")
+DPOP_TARGETS = ("tollgate-jwt-dpop",)
 
 
 class Shape:
@@ -137,6 +138,13 @@ SCENARIOS = [
              "admin listener scraped every second by the harness. Metrics are always counted.",
              targets=["tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped"], path=TOKEN_PATH, lua=REQUEST_LUA,
              checks=token_checks("RS256"), shape=Shape(token=("one", "RS256"))),
+    Scenario("dpop", "what DPoP costs: bearer vs DPoP-bound token with a fresh proof per request (cache hit)",
+             f"GET {TOKEN_PATH}: Tollgate's token route with one repeated RS256 bearer token (as in (b)), next to "
+             "the same route with one DPoP-bound RS256 token (cached after the first request) and a new ES256 proof "
+             "on every request, replay store in memory: the difference is one proof parse, one ECDSA P-256 verify, "
+             "the binding check and one replay-store insert per request. Not in the default set.",
+             targets=["tollgate-jwt", "tollgate-jwt-dpop"], path=TOKEN_PATH, lua=REQUEST_LUA,
+             checks=token_checks("RS256"), shape=Shape(token=("one", "RS256"))),
     Scenario("g", "HTTP/2 (h2c) next to HTTP/1.1 with h2load",
              f"GET {TOKEN_PATH} with one repeated RS256 token (cache hit) on Tollgate's token route, loaded by h2load "
              "in three shapes per round: HTTP/1.1 over 32 connections, HTTP/2 with 100 concurrent streams over 1 "
@@ -174,9 +182,18 @@ class Rotation:
         self.size = ctx.rotating_tokens if shape.rotating else 1
         self.file = self.kit.rotating(shape.token[1], self.size) if shape.rotating else None
         self.sent = {}
+        self.dpop_proofs = ctx.dpop_proofs
 
     def prelude(self, target, threads):
         token = self.shape.token
+        if target.key in DPOP_TARGETS:
+            bound, proofs = self.dpop_material(target)
+            return "\n".join([
+                f"HARNESS_METHOD = {lua_string(self.shape.method)}", "HARNESS_HEADERS = {}",
+                f"HARNESS_BODY_BYTES = {self.shape.body_bytes}", f"HARNESS_THREADS = {threads}",
+                f"HARNESS_TOKEN = {lua_string(bound)}", "HARNESS_TOKEN_FILE = nil",
+                f"HARNESS_PROOF_FILE = {lua_string(proofs)}", 'HARNESS_SCHEME = "DPoP"',
+                f"HARNESS_TOKEN_START = {self.sent.get(target.key, 0)}"]) + "\n"
         lines = [f"HARNESS_METHOD = {lua_string(self.shape.method)}",
                  "HARNESS_HEADERS = {" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}"
                                                    for k, v in self.shape.headers.items()) + "}",
@@ -185,6 +202,13 @@ class Rotation:
                  f"HARNESS_TOKEN_FILE = {lua_string(self.file) if self.file else 'nil'}",
                  f"HARNESS_TOKEN_START = {self.sent.get(target.key, 0)}"]
         return "\n".join(lines) + "\n"
+
+    def dpop_material(self, target):
+        """The bound token and the proof file for a DPoP target, made once per run with enough proofs
+        that none is sent twice (`ctx.dpop_proofs`)."""
+        if not hasattr(self, "_dpop"):
+            self._dpop = self.kit.dpop(target.public_origin + TOKEN_PATH, self.dpop_proofs)
+        return self._dpop
 
     def advance(self, target, result):
         """Moves `target` on by what the run sent; returns the run's token figures."""
@@ -292,7 +316,7 @@ def describe(scenario, round_no, target, result, window):
 
 
 # Ratios the report shows, first over second, when a scenario has both targets.
-PAIRS = [("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
+PAIRS = [("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
          ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt")]
 
 

@@ -196,7 +196,7 @@ class TollgateJWT(Tollgate):
     def start(self):
         self.values.update(issuer=ISSUER, audience=AUDIENCE, jwks_file=self.ctx.tokens.jwks_file,
                            cache_tokens=self.cache_tokens, admin_line="", access_log_enabled="false",
-                           access_log_path="stdout")
+                           access_log_path="stdout", public_origin_line="", dpop_lines="")
         self.values.update(self.observability())
         super().start()
 
@@ -212,6 +212,19 @@ class TollgateJWTAccessLog(TollgateJWT):
 
     def observability(self):
         return {"access_log_enabled": "true", "access_log_path": str(self.ctx.run_dir / f"{self.key}-access.log")}
+
+
+class TollgateJWTDPoP(TollgateJWT):
+    """TollgateJWT whose requests carry a DPoP-bound token and one fresh proof each (replay store in
+    memory). `public_origin` fixes the proofs' htu whatever port the listener got; `max_age: 1h` lets
+    proofs signed before the run stay valid through it."""
+    key = "tollgate-jwt-dpop"
+    label = "Tollgate JWT+scope, DPoP (memory replay store)"
+    public_origin = "http://bench.test"
+
+    def observability(self):
+        return {"public_origin_line": f"  public_origin: {self.public_origin}",
+                "dpop_lines": "    dpop: {max_age: 1h, replay: memory}"}
 
 
 class TollgateJWTScraped(TollgateJWT):

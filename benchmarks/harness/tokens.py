@@ -78,6 +78,31 @@ class TokenKit:
             raise RuntimeError(f"tollgate token failed: {done.stderr.strip()[-500:]}")
         return done.stdout.strip()
 
+    def dpop(self, url, count):
+        """A DPoP-bound RS256 token (cnf.jkt of a fresh P-256 client key) and a file of `count` proofs
+        for GET `url`, one per line, each with its own jti (a proof is accepted once)."""
+        client = self.dir / "dpop-client.pem"
+        if not client.exists():
+            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(client))
+        kid = KEYS["RS256"][1]
+        argv = [str(self.ctx.tollgate_binary), "token", "--key", str(self.dir / f"{kid}.pem"), "--kid", kid,
+                "--iss", ISSUER, "--aud", AUDIENCE, "--sub", "dpop-user", "--scope", SCOPE, "--ttl", TTL,
+                "--dpop-key", str(client)]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"tollgate token --dpop-key failed: {done.stderr.strip()[-500:]}")
+        token = done.stdout.strip()
+        proofs = self.dir / f"dpop-proofs-{count}.txt"
+        started = time.monotonic()
+        self.progress(f"tokens: signing {count:,} DPoP proofs (tollgate dpop-proof --count {count})")
+        done = subprocess.run([str(self.ctx.tollgate_binary), "dpop-proof", "--key", str(client), "--method", "GET",
+                               "--url", url, "--token", token, "--count", str(count), "--out", str(proofs)],
+                              capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise RuntimeError(f"tollgate dpop-proof failed: {done.stderr.strip()[-500:]}")
+        self.progress(f"tokens: {count:,} proofs in {time.monotonic() - started:.0f}s")
+        return token, proofs
+
     def rotating(self, alg, count):
         """A file of `count` distinct tokens of `alg`, one per line (minted once per run)."""
         if (alg, count) not in self._rotating:

@@ -23,13 +23,22 @@ function init(args)
     body = string.rep("x", HARNESS_BODY_BYTES)
     headers["Content-Type"] = "application/octet-stream"
   end
+  -- DPoP runs: the token goes with the DPoP scheme, and every request takes the
+  -- next of a file of proofs (each is accepted once).
+  local scheme = HARNESS_SCHEME or "Bearer"
+  seq = HARNESS_TOKEN_START + id
+  step = HARNESS_THREADS
+  if HARNESS_PROOF_FILE then
+    proofs = {}
+    for line in io.lines(HARNESS_PROOF_FILE) do proofs[#proofs + 1] = line end
+  end
   if HARNESS_TOKEN_FILE then
     tokens = {}
-    for line in io.lines(HARNESS_TOKEN_FILE) do tokens[#tokens + 1] = "Bearer " .. line end
-    seq = HARNESS_TOKEN_START + id
-    step = HARNESS_THREADS
-  else
-    if HARNESS_TOKEN then headers["Authorization"] = "Bearer " .. HARNESS_TOKEN end
+    for line in io.lines(HARNESS_TOKEN_FILE) do tokens[#tokens + 1] = scheme .. " " .. line end
+  elseif HARNESS_TOKEN then
+    headers["Authorization"] = scheme .. " " .. HARNESS_TOKEN
+  end
+  if not tokens and not proofs then
     fixed = wrk.format(HARNESS_METHOD, nil, headers, body)
   end
 end
@@ -37,7 +46,8 @@ end
 function request()
   sent = sent + 1
   if fixed then return fixed end
-  headers["Authorization"] = tokens[seq % #tokens + 1]
+  if tokens then headers["Authorization"] = tokens[seq % #tokens + 1] end
+  if proofs then headers["DPoP"] = proofs[seq % #proofs + 1] end
   seq = seq + step
   return wrk.format(HARNESS_METHOD, nil, headers, body)
 end
