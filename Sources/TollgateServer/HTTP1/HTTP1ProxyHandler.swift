@@ -8,8 +8,10 @@ import TollgateCore
 /// a decision, and either answers the error or streams the request to a pooled
 /// upstream connection on the same event loop and the response back, holding
 /// reads on either side while the other cannot keep up (on a stream, held reads
-/// hold back that stream's WINDOW_UPDATEs).
-final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate {
+/// hold back that stream's WINDOW_UPDATEs). An admitted WebSocket upgrade
+/// that the upstream answers 101 leaves HTTP: `TunnelSplice` replaces this
+/// handler and the codecs with a byte tunnel.
+final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamConnectionDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -29,6 +31,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         /// The response (an error or the upstream's) is complete; the rest of the
         /// request body is read and dropped.
         case responded
+        /// The upstream answered a WebSocket upgrade with 101: the connection
+        /// is being handed to a byte tunnel, and HTTP parts no longer come.
+        case tunnelling
     }
 
     /// How long the rest of a refused request's body is read and dropped before
@@ -62,6 +67,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private var upstreamHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
     private var requestID = ""
     private var keepAlive = true
+    private var upgrade = UpgradeRequest.none
     /// The client certificate's thumbprint once looked up (`.some(nil)`: none presented).
     private var peerCertificateThumbprint: String??
     private var expectsContinue = false
@@ -188,7 +194,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         record = ExchangeRecord(started: .now())
         requestHead = head
         // An HTTP/2 stream ends with its response; the connection stays.
-        keepAlive = head.version.major >= 2 || head.isKeepAlive
+        upgrade = UpgradeRequest(head)
+        keepAlive = head.version.major >= 2 || (head.isKeepAlive && upgrade.keepsConnection)
         requestID = requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
@@ -216,7 +223,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
     private func receivedBody(_ body: ByteBuffer) {
         requestBodyBytes += body.readableBytes
         switch phase {
-        case .idle, .responded:
+        case .idle, .responded, .tunnelling:
             return
         case .deciding, .connecting, .streaming:
             if requestBodyBytes > limits.maxBodyBytes {
@@ -244,7 +251,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         requestTimer?.cancel()
         requestTimer = nil
         switch phase {
-        case .idle:
+        case .idle, .tunnelling:
             return
         case .deciding, .connecting:
             buffered.append(.end(trailers))
@@ -451,6 +458,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             scheme: scheme,
             requestID: requestID
         )
+        if case .webSocket(let protocols) = upgrade {
+            upstreamHead.headers.add(name: "connection", value: "upgrade")
+            upstreamHead.headers.add(name: "upgrade", value: protocols)
+        }
         phase = .connecting
         if expectsContinue {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
@@ -550,6 +561,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
         switch part {
         case .head(let head):
             if head.status.code / 100 == 1, head.status != .switchingProtocols { return }
+            if head.status == .switchingProtocols { return switchingProtocols(head) }
             responseDeadline = nil
             responseStarted = true
             record.status = Int(head.status.code)
@@ -566,6 +578,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             if !context.channel.isWritable { connection?.handler.setReadsPaused(true) }
         case .end(let trailers):
+            if phase == .tunnelling { return spliceTunnel() }
             record.upstreamFinished()
             let reusable = requestComplete && upstreamKeepAlive
             if let connection, let pool {
@@ -573,6 +586,49 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, UpstreamConnectionDelegate 
                 pool.release(connection, reusable: reusable)
             }
             completeResponse(.end(trailers))
+        }
+    }
+
+    /// The upstream's 101: passed on to a WebSocket upgrade (with the
+    /// `Upgrade` and `Connection` fields a 101 needs), else a 502, since the
+    /// gateway never asks any other request to switch protocols.
+    private func switchingProtocols(_ head: HTTPResponseHead) {
+        responseDeadline = nil
+        guard case .webSocket = upgrade else {
+            abandonUpstream()
+            return refuseAfterUpstream(.badGateway, "the upstream switched protocols on a request that did not ask to")
+        }
+        responseStarted = true
+        record.status = Int(head.status.code)
+        var headers = head.headers
+        HopByHop.remove(from: &headers)
+        headers.add(name: "connection", value: "upgrade")
+        headers.add(name: "upgrade", value: head.headers["upgrade"].joined(separator: ", "))
+        headers.replaceOrAdd(name: "x-request-id", value: requestID)
+        if !responseHeaders.isEmpty { CORSHeaders.apply(responseHeaders, to: &headers) }
+        // Bytes the client sends from now on belong to the tunnel: they stay in
+        // the socket until the tunnel reads them.
+        pauseReads()
+        phase = .tunnelling
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .switchingProtocols, headers: headers))), promise: nil)
+    }
+
+    /// After the 101: the upstream connection leaves the pool and both
+    /// connections become a tunnel, on the next tick so that no HTTP handler
+    /// is removed while it is delivering this very event.
+    private func spliceTunnel() {
+        guard let connection, let pool else { return }
+        self.connection = nil
+        pool.detach(connection)
+        record.upstreamFinished()
+        loop.value.observe(record, AccessLogLine.Request(head: requestHead, requestID: requestID, bytesIn: requestBodyBytes))
+        cancelTimers()
+        context.flush()
+        let client = context.channel
+        let upstream = connection.channel
+        let idleTimeout = TimeAmount(limits.idleTimeout)
+        context.eventLoop.assumeIsolated().execute {
+            TunnelSplice.splice(client: client, upstream: upstream, idleTimeout: idleTimeout)
         }
     }
 

@@ -31,8 +31,9 @@ final class UpstreamConnection {
 }
 
 /// The last handler of an upstream channel: hands response parts to the current
-/// delegate and lets it hold reads back when the client cannot keep up.
-final class UpstreamConnectionHandler: ChannelDuplexHandler {
+/// delegate and lets it hold reads back when the client cannot keep up
+/// (removed when its connection becomes a WebSocket tunnel).
+final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart

@@ -106,6 +106,17 @@ final class UpstreamPool {
         }
     }
 
+    /// Takes a connection out of the pool for good: it carries a WebSocket
+    /// tunnel now. It no longer counts against `max_connections`, so long-lived
+    /// tunnels never starve ordinary requests of connections.
+    func detach(_ connection: UpstreamConnection) {
+        connection.handler.delegate = nil
+        connection.handler.onClose = nil
+        targets[connection.targetIndex].busy -= 1
+        total -= 1
+        connectWaiterIfPossible()
+    }
+
     /// Marks a target down after it refused or reset a connection.
     func reportFailure(targetIndex: Int) {
         targets[targetIndex].downUntil = .now() + Self.passiveHealthCooldown

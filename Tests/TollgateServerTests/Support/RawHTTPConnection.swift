@@ -116,6 +116,14 @@ final class RawHTTPConnection {
         return line
     }
 
+    /// Exactly `count` bytes (a WebSocket frame after a 101, say).
+    func read(count: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        try readExactly(count) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
     private func readExactly(_ count: Int, into sink: (UnsafeRawBufferPointer) -> Void) throws {
         var remaining = count
         while remaining > 0 {
