@@ -8,6 +8,10 @@ struct IntrospectionTests {
     static let environment = ["TOLLGATE_TEST_INTROSPECTION_SECRET": secret]
 
     static func issuers(_ auth: TestAuthServer) -> String {
+        issuers(auth, extra: "")
+    }
+
+    static func issuers(_ auth: TestAuthServer, extra: String) -> String {
         """
         issuers:
           - name: opaque
@@ -17,6 +21,7 @@ struct IntrospectionTests {
               client_id: tollgate
               client_secret_env: TOLLGATE_TEST_INTROSPECTION_SECRET
               cache_ttl: 60s
+        \(extra)
         """
     }
 
@@ -114,6 +119,38 @@ struct IntrospectionTests {
                 #expect(try connection.readResponse().status == 200)
             }
             #expect(fixture.auth.introspectionCalls.count == 1)
+        }
+    }
+
+    @Test("beyond max_in_flight calls for different tokens, a new token gets 503 at once and no call; the others are answered")
+    func inFlightCallsAreBounded() async throws {
+        let issuers = { (auth: TestAuthServer) in Self.issuers(auth, extra: "      max_in_flight: 2") }
+        try await AuthFixture.run(issuers: issuers, routes: Self.routes, forward: Self.forward, environment: Self.environment) { fixture in
+            for token in ["opaque-a", "opaque-b", "opaque-c"] {
+                fixture.auth.answerIntrospection(of: token, with: #"{"active":true,"scope":"read","exp":\#(Self.now + 600)}"#)
+            }
+            // Each call takes 3 s: the first two tokens hold both places for that long.
+            fixture.auth.delayIntrospection(.seconds(3))
+            let slow = try ["opaque-a", "opaque-b"].map { token in
+                let connection = try RawHTTPConnection(port: fixture.port)
+                try connection.send("GET /private/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n")
+                return connection
+            }
+            try await fixture.auth.waitUntil("both calls to arrive") { $0.introspectionCalls.count == 2 }
+            let started = ContinuousClock.now
+            let shed = try fixture.get("/private/x", token: "opaque-c")
+            #expect(shed.status == 503)
+            #expect(shed.json["error"] as? String == "temporarily_unavailable")
+            #expect(shed.header("retry-after") != nil)
+            #expect(ContinuousClock.now - started < .seconds(2), "a shed request must not wait for a place")
+            for connection in slow {
+                #expect(try connection.readResponse().status == 200)
+            }
+            #expect(fixture.auth.introspectionCalls.map(\.token).sorted() == ["opaque-a", "opaque-b"])
+            // With the places free again, the same token is introspected and admitted.
+            fixture.auth.delayIntrospection(.zero)
+            #expect(try fixture.get("/private/x", token: "opaque-c").status == 200)
+            #expect(fixture.auth.introspectionCalls.count == 3)
         }
     }
 

@@ -88,6 +88,33 @@ struct RemoteKeysTests {
         }
     }
 
+    @Test("a request with an unknown kid waits for a slow refetch at most 2 s, then gets 401; the refetched key works after")
+    func unknownKeyWaitIsCapped() async throws {
+        let (k1, k2) = (try Self.key("k1"), try Self.key("k2"))
+        try await AuthFixture.run(issuers: { Self.issuer($0, cooldown: "30s") }, prepare: { $0.serve(keys: [k1]) }) { fixture in
+            try await fixture.waitUntilReady()
+            let before = fixture.auth.jwksRequests
+            // The refetch takes 8 s: four times the cap, so the cap is what ends the wait.
+            fixture.auth.delayJWKS(.seconds(8))
+            fixture.auth.serve(keys: [k1, k2])
+            let token = try fixture.auth.token(k2)
+            let started = ContinuousClock.now
+            let waited = try fixture.get("/private/x", token: token)
+            let elapsed = ContinuousClock.now - started
+            #expect(waited.status == 401)
+            #expect(waited.json["error"] as? String == "invalid_token")
+            #expect(elapsed >= .milliseconds(1900), "the request must wait for the refetch, up to the cap")
+            #expect(elapsed < .seconds(6), "the wait must end at the 2 s cap, not with the 8 s refetch")
+            #expect(fixture.auth.jwksRequests == before + 1)
+            #expect(fixture.upstream.received.isEmpty)
+            // Once the slow refetch has landed, the new key verifies without another fetch.
+            try await fixture.poll(timeout: .seconds(20), "k2 to be accepted once the slow refetch lands") {
+                try fixture.get("/private/x", token: token).status == 200
+            }
+            #expect(fixture.auth.jwksRequests == before + 1)
+        }
+    }
+
     @Test("the JWKS server down: the last good keys stay and each failure is logged")
     func serverDownKeepsKeys() async throws {
         let k1 = try Self.key("k1")

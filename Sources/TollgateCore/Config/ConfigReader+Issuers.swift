@@ -90,7 +90,7 @@ extension ConfigReader {
     }
 
     private mutating func readIntrospection(_ node: Node, path: String, anchor: SourceLocation) -> IntrospectionConfig? {
-        let keys = ["endpoint", "client_id", "client_secret_env", "cache_ttl"]
+        let keys = ["endpoint", "client_id", "client_secret_env", "cache_ttl", "max_in_flight"]
         guard let map = mapping(node, path: path, anchor: anchor, keys: keys) else { return nil }
         var endpoint = required("endpoint", in: map).flatMap { string($0, map.path("endpoint")) }
         if let value = endpoint, let problem = ValueSyntax.fetchURLProblem(value.value) {
@@ -104,7 +104,12 @@ extension ConfigReader {
             secretEnv = nil
         }
         let cacheTTL = map["cache_ttl"].map { duration($0, map.path("cache_ttl"), allowZero: true) }
-        guard let endpoint, let clientId, let secretEnv, let ttl = cacheTTL ?? .some(.seconds(60)) else { return nil }
-        return IntrospectionConfig(endpoint: endpoint, clientId: clientId.value, clientSecretEnv: secretEnv, cacheTTL: ttl)
+        let maxInFlight = map["max_in_flight"].map { integer($0, map.path("max_in_flight"), minimum: 1) }
+        guard let endpoint, let clientId, let secretEnv, let ttl = cacheTTL ?? .some(.seconds(60)),
+              let inFlight = maxInFlight ?? .some(IntrospectionConfig.defaultMaxInFlight)
+        else { return nil }
+        return IntrospectionConfig(
+            endpoint: endpoint, clientId: clientId.value, clientSecretEnv: secretEnv, cacheTTL: ttl, maxInFlight: inFlight
+        )
     }
 }

@@ -203,13 +203,26 @@ public struct IntrospectionConfig: Sendable, Equatable {
     /// The name of the environment variable holding the secret; the secret itself never appears in config.
     public var clientSecretEnv: Located<String>
     public var cacheTTL: Duration
+    /// Calls to the endpoint in flight at once for different tokens; a request
+    /// whose token would start one more gets 503 at once, so a flood of unique
+    /// opaque tokens cannot flood the authorization server.
+    public var maxInFlight: Int
 
-    public init(endpoint: Located<String>, clientId: String, clientSecretEnv: Located<String>, cacheTTL: Duration = .seconds(60)) {
+    public init(
+        endpoint: Located<String>,
+        clientId: String,
+        clientSecretEnv: Located<String>,
+        cacheTTL: Duration = .seconds(60),
+        maxInFlight: Int = IntrospectionConfig.defaultMaxInFlight
+    ) {
         self.endpoint = endpoint
         self.clientId = clientId
         self.clientSecretEnv = clientSecretEnv
         self.cacheTTL = cacheTTL
+        self.maxInFlight = maxInFlight
     }
+
+    public static let defaultMaxInFlight = 64
 }
 
 /// `scopes:`: implication rules, in file order (`admin.apps: [apps]`).

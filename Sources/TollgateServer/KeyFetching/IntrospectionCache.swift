@@ -5,7 +5,8 @@ import TollgateCore
 /// Introspection answers shared by every event loop: results kept until
 /// `cache_ttl` has passed or the token's `exp`, whichever is first, bounded
 /// by `cache.introspection` entries (the oldest goes first), and the calls in
-/// flight, so that concurrent requests with one uncached token share one call.
+/// flight, so that concurrent requests with one uncached token share one call,
+/// and at most `maxInFlight` calls run at once.
 /// Keyed by the whole token. A lock guards it; it is only reached for opaque
 /// tokens, never on the JWT path.
 final class IntrospectionCache: Sendable {
@@ -17,6 +18,8 @@ final class IntrospectionCache: Sendable {
         case cached(IntrospectionResult)
         /// The completion will be called; `startCall` says whether this lookup must make the call.
         case pending(startCall: Bool)
+        /// `maxInFlight` calls for other tokens are running: none is started, the request is refused for now.
+        case shed
     }
 
     private struct Entry {
@@ -36,10 +39,12 @@ final class IntrospectionCache: Sendable {
 
     let capacity: Int
     let ttlMilliseconds: Int64
+    let maxInFlight: Int
     private let state = Mutex(State())
 
-    init(capacity: Int, ttl: Duration) {
+    init(capacity: Int, ttl: Duration, maxInFlight: Int) {
         self.capacity = max(capacity, 0)
+        self.maxInFlight = max(maxInFlight, 1)
         let (seconds, attoseconds) = ttl.components
         ttlMilliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
@@ -55,6 +60,7 @@ final class IntrospectionCache: Sendable {
                 state.inFlight[token]!.append(completion)
                 return .pending(startCall: false)
             }
+            guard state.inFlight.count < maxInFlight else { return .shed }
             state.inFlight[token] = [completion]
             return .pending(startCall: true)
         }

@@ -34,7 +34,7 @@ final class Introspector: Sendable {
         caFile = issuer.config.caFile?.value
         let credentials = Self.formEncoded(config.clientId) + ":" + Self.formEncoded(secret)
         authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
-        cache = IntrospectionCache(capacity: cacheCapacity, ttl: config.cacheTTL)
+        cache = IntrospectionCache(capacity: cacheCapacity, ttl: config.cacheTTL, maxInFlight: config.maxInFlight)
         self.client = client
         self.metrics = metrics
         self.logger = logger
@@ -42,7 +42,8 @@ final class Introspector: Sendable {
 
     /// The answer for `token`: at once from the cache (returned), or later
     /// through `completion` (nil returned) — from the call this request
-    /// starts, or from the one already in flight for the same token.
+    /// starts, or from the one already in flight for the same token; with
+    /// `max_in_flight` calls already running, `completion` gets nil at once.
     func introspect(_ token: String, completion: @escaping IntrospectionCache.Completion) -> IntrospectionResult? {
         switch cache.lookup(token, nowMilliseconds: Self.nowMilliseconds(), completion: completion) {
         case .cached(let result):
@@ -54,6 +55,10 @@ final class Introspector: Sendable {
                     cache.finish(token, result: result, nowMilliseconds: Self.nowMilliseconds())
                 }
             }
+            return nil
+        case .shed:
+            metrics.introspected(.shed)
+            completion(nil)
             return nil
         }
     }

@@ -12,17 +12,20 @@ final class ProcessMetrics: Sendable {
         var result: String
     }
 
-    /// The outcome of one call to the introspection endpoint.
+    /// The outcome of one call to the introspection endpoint (`shed`: not
+    /// made, because `max_in_flight` calls were running).
     enum IntrospectionOutcome: Int, CaseIterable, Sendable {
         case active
         case inactive
         case error
+        case shed
 
         var label: String {
             switch self {
             case .active: "active"
             case .inactive: "inactive"
             case .error: "error"
+            case .shed: "shed"
             }
         }
     }
@@ -31,6 +34,7 @@ final class ProcessMetrics: Sendable {
     private let introspectionActive = Atomic<Int>(0)
     private let introspectionInactive = Atomic<Int>(0)
     private let introspectionErrors = Atomic<Int>(0)
+    private let introspectionShed = Atomic<Int>(0)
     private let droppedLines = Atomic<Int>(0)
 
     func jwksFetched(issuer: String, succeeded: Bool) {
@@ -43,6 +47,7 @@ final class ProcessMetrics: Sendable {
         case .active: introspectionActive.add(1, ordering: .relaxed)
         case .inactive: introspectionInactive.add(1, ordering: .relaxed)
         case .error: introspectionErrors.add(1, ordering: .relaxed)
+        case .shed: introspectionShed.add(1, ordering: .relaxed)
         }
     }
 
@@ -57,6 +62,7 @@ final class ProcessMetrics: Sendable {
         case .active: introspectionActive.load(ordering: .relaxed)
         case .inactive: introspectionInactive.load(ordering: .relaxed)
         case .error: introspectionErrors.load(ordering: .relaxed)
+        case .shed: introspectionShed.load(ordering: .relaxed)
         }
     }
 

@@ -20,6 +20,12 @@ import TollgateCore
         F.expectError(F.minimal + "cache:\n  tokens: many\n", at: 5, 11, containing: "cache.tokens: expected a positive integer, found 'many'")
         F.expectError(F.minimal + "cache:\n  tokens: 0\n", at: 5, 11, containing: "cache.tokens: expected a positive integer, found 0")
         F.expectError(F.minimal + "access_log:\n  path:\n", at: 5, 8, containing: "access_log.path: expected a string, found nothing (null)")
+        let introspection = "issuers:\n  - name: i\n    introspection:\n      endpoint: https://as/introspect\n"
+            + "      client_id: c\n      client_secret_env: S\n      max_in_flight: "
+        F.expectError(F.minimal + introspection + "0\n", at: 10, 22,
+                      containing: "issuers[0].introspection.max_in_flight: expected a positive integer, found 0")
+        F.expectError(F.minimal + introspection + "lots\n", at: 10, 22,
+                      containing: "issuers[0].introspection.max_in_flight: expected a positive integer, found 'lots'")
     }
 
     @Test func badDurationsAndSizesAreReportedAtTheValue() {

@@ -109,6 +109,7 @@ struct ConfigYAMLRenderer {
                 line(6, "client_id: " + Self.quoted(introspection.clientId))
                 line(6, "client_secret_env: " + introspection.clientSecretEnv.value)
                 line(6, "cache_ttl: " + Self.duration(introspection.cacheTTL))
+                line(6, "max_in_flight: \(introspection.maxInFlight)")
                 continue
             }
             if let iss = issuer.issuer { line(4, "issuer: " + Self.quoted(iss.value)) }

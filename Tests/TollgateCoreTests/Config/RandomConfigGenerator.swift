@@ -101,7 +101,8 @@ struct RandomConfigGenerator {
                 introspection: IntrospectionConfig(
                     endpoint: Located(random.pick(["https://as.example.com/introspect", "http://localhost:9100/i"])),
                     clientId: "tollgate\(text())", clientSecretEnv: Located("SECRET_\(Int.random(in: 0...9, using: &random))"),
-                    cacheTTL: duration(allowZero: true)
+                    cacheTTL: duration(allowZero: true),
+                    maxInFlight: Int.random(in: 1...512, using: &random)
                 )
             ))
         }

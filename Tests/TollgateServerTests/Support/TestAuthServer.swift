@@ -8,7 +8,7 @@ import TollgateCore
 
 /// An authorization server stand-in on 127.0.0.1 for integration tests,
 /// serving what each test sets and counting what it was asked:
-/// - `GET /jwks`: the current JWK Set (or the failure status a test set);
+/// - `GET /jwks`: the current JWK Set (or the failure status a test set), after an optional delay;
 /// - `GET /.well-known/openid-configuration`: a discovery document naming
 ///   `issuer` and this server's `/jwks`;
 /// - `POST /introspect`: the answer set for the form's `token` (default
@@ -18,6 +18,7 @@ final class TestAuthServer: Sendable {
         var keys: [SigningKey] = []
         /// When set, `/jwks` answers this status with no keys.
         var jwksFailureStatus: Int?
+        var jwksDelay: TimeAmount = .zero
         var jwksRequests = 0
         var discoveryRequests = 0
         var introspectionAnswers: [String: String] = [:]
@@ -96,6 +97,10 @@ final class TestAuthServer: Sendable {
         state.withLock { $0.introspectionAnswers[token] = json }
     }
 
+    func delayJWKS(_ delay: TimeAmount) {
+        state.withLock { $0.jwksDelay = delay }
+    }
+
     func delayIntrospection(_ delay: TimeAmount) {
         state.withLock { $0.introspectionDelay = delay }
     }
@@ -161,13 +166,15 @@ final class TestAuthServerHandler: ChannelInboundHandler {
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         switch (head.method, head.uri) {
         case (.GET, "/jwks"):
-            let (keys, failure) = state.withLock { state in
+            let (keys, failure, delay) = state.withLock { state in
                 state.jwksRequests += 1
-                return (state.keys, state.jwksFailureStatus)
+                return (state.keys, state.jwksFailureStatus, state.jwksDelay)
             }
             if let failure { return send(status: failure, "{}", context: context) }
             let set = JSONObject(uniqueKeysWithValues: [("keys", .array(keys.map { .object($0.verificationJWK) }))])
-            send(status: 200, set.jsonText, context: context)
+            context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                self.send(status: 200, set.jsonText, context: context)
+            }
         case (.GET, "/.well-known/openid-configuration"):
             state.withLock { $0.discoveryRequests += 1 }
             send(status: 200, #"{"issuer":"\#(issuer)","jwks_uri":"http://127.0.0.1:\#(port)/jwks"}"#, context: context)
