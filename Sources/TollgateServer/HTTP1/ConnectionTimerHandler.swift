@@ -5,7 +5,8 @@ import TollgateCore
 /// it closes a connection that stays idle between requests for `idle_timeout`,
 /// and answers 408 when a request head has started but is not complete within
 /// `header_timeout` (slowloris). The proxy handler tells it when a head
-/// arrived and when an exchange finished.
+/// arrived and when an exchange finished; `headerTimedOut` hears of each 408
+/// (with when the head began), for the metrics and the access log.
 ///
 /// One timer at a time, re-checked when it fires: a keep-alive connection
 /// costs no timer operation per request (the first profile showed schedule
@@ -23,6 +24,9 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     private let idleTimeout: TimeAmount
     private let headerTimeout: TimeAmount
     private let headerTimeoutResponse: ByteBuffer
+    private let headerTimedOut: (NIODeadline) -> Void
+    /// When the first byte of the current head arrived.
+    private var headStarted = NIODeadline.now()
     private var phase = Phase.awaitingFirstByte
     /// When the current phase times out (not used during an exchange).
     private var deadline = NIODeadline.distantFuture
@@ -30,9 +34,15 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     private var timerFiresAt: NIODeadline?
     private var context: ChannelHandlerContext?
 
-    init(idleTimeout: TimeAmount, headerTimeout: TimeAmount, headerTimeoutDescription: String) {
+    init(
+        idleTimeout: TimeAmount,
+        headerTimeout: TimeAmount,
+        headerTimeoutDescription: String,
+        headerTimedOut: @escaping (NIODeadline) -> Void
+    ) {
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
+        self.headerTimedOut = headerTimedOut
         let rejection = Rejection(.requestTimeout, headerTimeoutDescription)
         self.headerTimeoutResponse = ErrorResponse.rawHTTP1(rejection)
     }
@@ -60,7 +70,8 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if phase == .awaitingFirstByte {
             phase = .receivingHead
-            arm(.now() + headerTimeout)
+            headStarted = .now()
+            arm(headStarted + headerTimeout)
         }
         context.fireChannelRead(data)
     }
@@ -100,6 +111,7 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
         case .awaitingFirstByte:
             context.close(promise: nil)
         case .receivingHead:
+            headerTimedOut(headStarted)
             context.writeAndFlush(NIOAny(IOData.byteBuffer(headerTimeoutResponse))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }

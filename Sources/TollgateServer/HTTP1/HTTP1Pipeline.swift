@@ -6,18 +6,26 @@ import TollgateCore
 /// timers → NIO's decoder/encoder and pipelining handler → the proxy handler.
 enum HTTP1Pipeline {
     static func configure(_ channel: Channel, loop: NIOLoopBound<LoopContext>, scheme: String) throws {
-        let timers = makeTimers(loop.value.snapshot.config.limits)
+        let timers = makeTimers(loop)
         try channel.pipeline.syncOperations.addHandler(timers)
         try addHandlers(behind: timers, to: channel, loop: loop, scheme: scheme)
     }
 
     /// The connection's idle and header timers, the first handler of the pipeline.
-    static func makeTimers(_ limits: LimitsConfig) -> ConnectionTimerHandler {
-        ConnectionTimerHandler(
+    /// A 408 they answer is counted and logged like any other answer.
+    static func makeTimers(_ loop: NIOLoopBound<LoopContext>) -> ConnectionTimerHandler {
+        let limits = loop.value.snapshot.config.limits
+        return ConnectionTimerHandler(
             idleTimeout: TimeAmount(limits.idleTimeout),
             headerTimeout: TimeAmount(limits.headerTimeout),
             headerTimeoutDescription: "the request head was not received within \(limits.headerTimeout.configText)"
-        )
+        ) { headStarted in
+            var record = ExchangeRecord(started: headStarted, headParsed: false)
+            record.status = 408
+            var ids = RequestID()
+            let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+            loop.value.observe(record, AccessLogLine.Request(head: unparsed, requestID: ids.generate(), bytesIn: 0))
+        }
     }
 
     /// Everything after the timers: the codec, the pipelining handler and the proxy handler, added last.

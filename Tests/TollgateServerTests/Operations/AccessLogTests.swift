@@ -137,6 +137,26 @@ struct AccessLogTests {
         }
     }
 
+    @Test("a head cut off at header_timeout (408) gets its line and its count, with no method or path")
+    func headerTimeoutIsLoggedAndCounted() async throws {
+        try await Self.run(accessLog: Self.fileLog) { fixture, directory in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /api/v1/apps HTTP/1.1\r\nHost: a\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 408)
+            let line = try Self.object(try #require(try await Self.lines(in: directory, atLeast: 1).first))
+            #expect(line["status"] as? Int == 408)
+            #expect(line["method"] is NSNull)
+            #expect(line["path"] is NSNull)
+            #expect((line["request_id"] as? String)?.count == 32)
+            #expect((line["duration_ms"] as? Double ?? 0) >= 900, "the head began about header_timeout (1 s) before the 408")
+            let page = try fixture.gateway.scrapeMetrics()
+            let count = page.split(separator: "\n").filter { $0.hasPrefix("tollgate_requests_total{") && $0.contains("status=\"408\"") }
+            #expect(count.count == 1)
+            #expect(count.first?.hasSuffix(" 1") == true)
+        }
+    }
+
     @Test("access_log.enabled false: the log file is never created")
     func disabled() async throws {
         let section: (URL) -> String = { "access_log:\n  enabled: false\n  path: \($0.appendingPathComponent("access.log").path)" }
