@@ -57,6 +57,71 @@ struct ForwardingTests {
         }
     }
 
+    @Test("pipelined requests with bodies, refusals and forwards mixed are answered in order, each as its own request")
+    func pipeliningMixed() async throws {
+        let routes = """
+              - path: /private/**
+                upstream: app
+              - path: /**
+                upstream: app
+                auth: none
+            """
+        let issuer = TestIssuer.shared
+        try await GatewayFixture.run(routes: routes, sections: "issuers:\n\(issuer.yaml)") { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send(
+                "GET /slow?ms=300 HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "GET /private/x HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                    + "POST /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                    + "GET /last HTTP/1.1\r\nHost: a\r\n\r\n"
+            )
+            let responses = try (0..<5).map { _ in try connection.readResponse() }
+            #expect(responses.map(\.status) == [200, 401, 200, 200, 200])
+            #expect(responses[0].json["uri"] as? String == "/slow?ms=300")
+            #expect(responses[1].json["error"] as? String == "unauthorized")
+            #expect(responses[2].json["uri"] as? String == "/echo")
+            #expect(responses[2].json["body_bytes"] as? Int == 5)
+            #expect(responses[3].json["uri"] as? String == "/chunked")
+            #expect(responses[3].json["body_bytes"] as? Int == 3)
+            #expect(responses[4].json["uri"] as? String == "/last")
+            #expect(fixture.upstream.headsSeen == ["/slow?ms=300", "/echo", "/chunked", "/last"])
+            // The connection is still good for a request sent after all of them.
+            try connection.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().json["uri"] as? String == "/after")
+        }
+    }
+
+    @Test("a malformed request pipelined behind a slow one: the slow one is answered first, then 400 and close")
+    func pipelinedMalformed() async throws {
+        try await GatewayFixture.run { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /slow?ms=300 HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")
+            let first = try connection.readResponse()
+            #expect(first.status == 200)
+            #expect(first.json["uri"] as? String == "/slow?ms=300")
+            let second = try connection.readResponse()
+            #expect(second.status == 400)
+            #expect(second.json["error"] as? String == "invalid_request")
+            #expect(connection.waitForClose(timeout: .seconds(5)))
+            #expect(fixture.upstream.headsSeen == ["/slow?ms=300"])
+        }
+    }
+
+    @Test("a malformed request on a kept-alive connection after a finished one gets 400, not a silent close")
+    func malformedAfterKeepAlive() async throws {
+        try await GatewayFixture.run { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            try connection.send("GET /bad HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 400)
+            #expect(response.header("x-request-id")?.isEmpty == false)
+            #expect(connection.waitForClose(timeout: .seconds(5)))
+        }
+    }
+
     @Test("hop-by-hop headers are dropped in both directions")
     func hopByHop() async throws {
         try await GatewayFixture.run { fixture in

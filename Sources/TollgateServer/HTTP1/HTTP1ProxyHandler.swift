@@ -3,8 +3,8 @@ import NIOHTTP1
 import TollgateCore
 
 /// The last handler of an HTTP/1.1 client connection, or of one HTTP/2 stream
-/// (behind NIO's HTTP/2-to-HTTP/1 codec): one request at a time (NIO's
-/// pipelining handler queues the next), it checks the limits, asks the core for
+/// (behind NIO's HTTP/2-to-HTTP/1 codec): one request at a time (a pipelined
+/// request waits in `pipelined`, with reads paused), it checks the limits, asks the core for
 /// a decision, and either answers the error or streams the request to a pooled
 /// upstream connection on the same event loop and the response back, holding
 /// reads on either side while the other cannot keep up (on a stream, held reads
@@ -61,6 +61,12 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var clientAddress = ""
 
     private var phase = Phase.idle
+    /// What arrived of pipelined requests while the current exchange was not
+    /// finished, in order; handled once it is (HTTP/1.1 answers in order).
+    private var pipelined = CircularBuffer<PipelinedEvent>()
+    private var replayingPipelined = false
+    /// The server is draining: the current exchange is the connection's last.
+    private var quiescing = false
     /// Incremented per request, so late callbacks of an earlier exchange are ignored.
     private var exchangeID = 0
     private var requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
@@ -112,6 +118,17 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     private var limits: LimitsConfig { loop.value.snapshot.config.limits }
 
+    /// A part of a pipelined request, or the decoder's error on it.
+    private enum PipelinedEvent {
+        case part(HTTPServerRequestPart)
+        case parserError(HTTPParserError)
+    }
+
+    /// The current request has ended but its exchange has not: what the decoder delivers now is the next request's.
+    private var holdsNextRequest: Bool {
+        (requestComplete && phase != .idle) || !pipelined.isEmpty && !replayingPipelined
+    }
+
     // MARK: - Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -120,10 +137,32 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if holdsNextRequest {
+            pipelined.append(.part(part))
+            pauseReads()
+            return
+        }
+        received(part)
+    }
+
+    private func received(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head): receivedHead(head)
         case .body(let body): receivedBody(body)
         case .end(let trailers): receivedEnd(trailers)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        // Draining: an idle connection closes now, a busy one after its current exchange.
+        quiescing = true
+        keepAlive = false
+        if phase == .idle, pipelined.isEmpty {
+            context.close(promise: nil)
         }
     }
 
@@ -155,13 +194,24 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        guard let parserError = error as? HTTPParserError, !responseStarted else {
+        if let parserError = error as? HTTPParserError, holdsNextRequest {
+            pipelined.append(.parserError(parserError))
+            return
+        }
+        parserFailed(error)
+    }
+
+    private func parserFailed(_ error: Error) {
+        // Between exchanges no response is in progress, whatever the last exchange wrote.
+        guard let parserError = error as? HTTPParserError, phase == .idle || !responseStarted else {
             context.close(promise: nil)
             return
         }
         // The decoder stops at a malformed request: answer 400 (or 431) and close.
         abandonUpstream()
         if phase == .idle {
+            exchangeID += 1
+            resetExchange()
             record = ExchangeRecord(started: .now(), headParsed: false)
             requestID = requestIDs.generate()
             requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
@@ -195,7 +245,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         requestHead = head
         // An HTTP/2 stream ends with its response; the connection stays.
         upgrade = UpgradeRequest(head)
-        keepAlive = head.version.major >= 2 || (head.isKeepAlive && upgrade.keepsConnection)
+        keepAlive = head.version.major >= 2 || (head.isKeepAlive && upgrade.keepsConnection && !quiescing)
         requestID = requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
@@ -763,6 +813,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         phase = .idle
         guard !keepAlive else {
             timers?.exchangeFinished()
+            replayPipelined()
             return
         }
         let context = self.context!
@@ -803,12 +854,29 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         decisionTimer = nil
     }
 
+    /// Hands the pipelined requests' parts on, in order, until one of them
+    /// starts an exchange that does not finish at once; reads resume once
+    /// nothing waits.
+    private func replayPipelined() {
+        guard !replayingPipelined else { return }
+        replayingPipelined = true
+        while let event = pipelined.first, !(requestComplete && phase != .idle) {
+            pipelined.removeFirst()
+            switch event {
+            case .part(let part): received(part)
+            case .parserError(let error): parserFailed(error)
+            }
+        }
+        replayingPipelined = false
+        if pipelined.isEmpty { resumeReads() }
+    }
+
     private func pauseReads() {
         readsPaused = true
     }
 
     private func resumeReads() {
-        guard readsPaused else { return }
+        guard readsPaused, pipelined.isEmpty || replayingPipelined else { return }
         readsPaused = false
         if readPending {
             readPending = false

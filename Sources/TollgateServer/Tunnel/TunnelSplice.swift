@@ -24,12 +24,9 @@ enum TunnelSplice {
             // passes on bytes the upstream sent after its 101, and the client end
             // must then write raw bytes.
             try remove(HTTP1ProxyHandler.self, from: clientPipeline)
-            try remove(HTTPServerPipelineHandler.self, from: clientPipeline)
-            try remove(NIOHTTPResponseHeadersValidator.self, from: clientPipeline)
             try remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: clientPipeline)
             try remove(HTTPResponseEncoder.self, from: clientPipeline)
             try remove(UpstreamConnectionHandler.self, from: upstreamPipeline)
-            try remove(NIOHTTPRequestHeadersValidator.self, from: upstreamPipeline)
             try remove(HTTPRequestEncoder.self, from: upstreamPipeline)
             try remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstreamPipeline)
         } catch {

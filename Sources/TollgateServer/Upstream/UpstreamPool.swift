@@ -181,7 +181,12 @@ final class UpstreamPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try tls.addHandlers(to: channel, timeout: connectTimeout) }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    // No outbound header validator: the request head is the client's as llhttp
+                    // parsed it, plus values the gateway checked (see `HTTP1Pipeline`).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes,
+                        enableOutboundHeaderValidation: false
+                    )
                     try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler(targetName: targetName))
                 }
             }

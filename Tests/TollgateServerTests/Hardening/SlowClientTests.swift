@@ -28,7 +28,8 @@ struct SlowClientTests {
             let response = try #require(answer, "the gateway read the whole trickled head (\(sent) bytes) without answering")
             #expect(response.status == 408)
             #expect(response.json["error"] as? String == "request_timeout")
-            #expect(sent >= 5, "only \(sent) bytes were trickled before the answer")
+            // At 200 ms a byte, about 5 fit in header_timeout; a loaded machine may stretch each wait.
+            #expect(sent >= 3, "only \(sent) bytes were trickled before the answer")
             #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3), "answered after \(elapsed)")
             #expect(slow.waitForClose(timeout: .seconds(3)))
             #expect(servedMeanwhile)
