@@ -11,10 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import procs, profile, report
+from . import fixed_rate, procs, profile, report, scaling, soak
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
+from .scenarios import MATRIX
 from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT, TollgateJWTAccessLog,
-                      TollgateJWTScraped, TollgateJWTDPoP)
+                      TollgateJWTScraped, TollgateJWTDPoP, TollgateMatrix)
 from .tokens import TokenKit, verify_rates
 from .h2load import run_h2_scenario
 from .upload import run_upload
@@ -43,6 +44,9 @@ def parse_args(argv):
     parser.add_argument("--binary", type=Path, help=f"the tollgate binary; default {RELEASE_BINARY.relative_to(REPO_DIR)}, built if absent")
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
+    parser.add_argument("--soak-rate", type=int, help="soak: requests/s (default 400; with --soak-valgrind 20)")
+    parser.add_argument("--soak-valgrind", action="store_true",
+                        help="soak: run Tollgate under valgrind memcheck --leak-check=full (use a short --duration)")
     parser.add_argument("--tokens", type=int, help="distinct tokens rotated in (c) and (d) (default 100000, quick 25000; "
                         f"over twice cache.tokens {TollgateJWT.cache_tokens} so that none can hit)")
     parser.add_argument("--upload-size", type=str, help="upload size in GiB (default 8, quick 0.25)")
@@ -70,10 +74,12 @@ def apt_install(packages):
     return done.returncode == 0
 
 
-def ensure_tools(want_profile, want_haproxy):
+def ensure_tools(want_profile, want_haproxy, want_redis=False):
     wanted = [("nginx", "nginx-light"), ("wrk", "wrk"), ("openssl", "openssl"), ("h2load", "nghttp2-client")]
     if want_haproxy:
         wanted.append(("haproxy", "haproxy"))
+    if want_redis:
+        wanted.append(("redis-server", "redis-server"))
     missing = [pkg for tool, pkg in wanted if not tool_path(tool)]
     if missing and not apt_install(missing):
         sys.exit(f"missing {', '.join(missing)}: install them (Debian: apt-get install {' '.join(missing)})")
@@ -142,7 +148,8 @@ def main(argv=None):
     if pin:
         os.sched_setaffinity(0, {LOAD_CPU})
 
-    ensure_tools("profile" in names, any("haproxy-jwt" in BY_NAME[n].targets for n in names))
+    ensure_tools("profile" in names, any("haproxy-jwt" in BY_NAME[n].targets for n in names),
+                 any(key.startswith("mx-dpop-redis") for n in names for key in BY_NAME[n].targets))
     binary = ensure_binary(args.binary)
     priority = procs.raise_priority(args.priority)
     pinning += f"; scheduling: {priority} for every process of the run"
@@ -150,8 +157,9 @@ def main(argv=None):
     run_dir = Path(tempfile.mkdtemp(prefix="tollgate-bench-"))
     ctx = Context(run_dir, load_cpu, proxy_cpu, binary)
     ctx.rotating_tokens = args.tokens or (25_000 if args.quick else 100_000)
-    # DPoP proofs for the dpop scenario: more than its requests (about 8,000/s here), so none repeats.
-    ctx.dpop_proofs = (30_000 if args.quick else 200_000)
+    # DPoP proofs per DPoP target: more than its requests (warm-up and every round at up to 10,000/s here),
+    # so none repeats.
+    ctx.dpop_proofs = max(30_000 if args.quick else 200_000, 10_000 * (warmup + args.rounds * duration))
     ctx.raw_dir = out_dir / "raw"
     ctx.raw_dir.mkdir(parents=True, exist_ok=True)
     progress(f"run: scenarios {', '.join(names)}; {duration}s samples, {args.rounds} rounds; work dir {run_dir}")
@@ -164,12 +172,15 @@ def main(argv=None):
                  "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
                  "tollgate-jwt": lambda: TollgateJWT(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
                  "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx), "tollgate-jwt-dpop": lambda: TollgateJWTDPoP(ctx)}
+    for key, label, replay, _mode in MATRIX:
+        factories[key] = lambda key=key, label=label, replay=replay: TollgateMatrix(ctx, key, f"Tollgate {label}",
+                                                                                     replay)
     try:
         progress("start: origin nginx")
         origin.start()
         if any(BY_NAME[n].needs_tokens for n in names):
             ctx.tokens = TokenKit(ctx, progress)
-        if any(BY_NAME[n].shape and BY_NAME[n].shape.rotating for n in names):
+        if any(BY_NAME[n].rotates_tokens for n in names):
             progress("verify rates: openssl speed rsa2048 ecdsap256 ed25519 on the proxy CPU (reference for one verify)")
             run["verify_rates_per_s"] = verify_rates(proxy_cpu, 1 if args.quick else 3)
             progress("verify rates: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in run["verify_rates_per_s"].items()))
@@ -181,13 +192,21 @@ def main(argv=None):
                                          "skipped": f"comes with {scenario.pending}"})
                 continue
             progress(f"({name}) {scenario.title}")
-            if scenario.kind == "wrk":
+            if scenario.kind in ("wrk", "scaling", "fixed-rate"):
                 for key in scenario.targets:
                     if key not in targets:
                         target = factories[key]()
                         progress(f"start: {target.label}")
                         target.start()
                         targets[key] = target
+            if scenario.kind == "fixed-rate":
+                run["scenarios"].append(fixed_rate.run_fixed_rate_scenario(
+                    scenario, targets, origin, ctx, args.rounds, duration, warmup, progress))
+            elif scenario.kind == "scaling":
+                run["scenarios"].append(scaling.run_scaling_scenario(
+                    scenario, targets, origin, ctx, args.rounds, duration, warmup,
+                    scaling.QUICK_LEVELS if args.quick else scaling.LEVELS, progress))
+            elif scenario.kind == "wrk":
                 run["scenarios"].append(run_wrk_scenario(scenario, targets, origin, ctx, args.rounds, duration,
                                                          warmup, progress))
             elif scenario.kind == "h2load":
@@ -198,6 +217,15 @@ def main(argv=None):
                     targets[key].start()
                 run["scenarios"].append(run_h2_scenario(scenario, targets[key], origin, ctx, args.rounds, duration,
                                                         progress))
+            elif scenario.kind == "soak":
+                soak_s = args.duration or 600
+                try:
+                    run["scenarios"].append({"scenario": "soak", "title": scenario.title, "meaning": scenario.meaning,
+                                             **soak.run_soak(ctx, soak_s, args.soak_rate or (20 if args.soak_valgrind else 400),
+                                                             args.soak_valgrind, progress)})
+                except (RuntimeError, OSError) as error:
+                    progress(f"soak: FAILED: {error}")
+                    run["scenarios"].append({"scenario": "soak", "title": scenario.title, "error": str(error)})
             elif scenario.kind == "upload":
                 try:
                     run["scenarios"].append({"scenario": "upload", "title": scenario.title,

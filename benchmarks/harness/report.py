@@ -1,7 +1,7 @@
 """The run's report: results/<stamp>.json (everything) and .md (the tables), plus a PNG if matplotlib is here."""
 import json
 
-from . import h2load
+from . import fixed_rate, h2load, scaling, soak
 
 
 def fmt(value, spec=",.0f", none="—"):
@@ -28,6 +28,9 @@ def markdown(run):
         if result.get("skipped"):
             lines += [f"## ({result['scenario']}) {result['title']}", "", f"Skipped: {result['skipped']}", ""]
             continue
+        if result["scenario"] == "soak":
+            lines += soak.markdown(result) if not result.get("error") else ["## (soak)", "", f"Failed: {result['error']}", ""]
+            continue
         if result["scenario"] == "upload":
             lines += upload_md(result)
             continue
@@ -36,6 +39,12 @@ def markdown(run):
             continue
         if "h2_samples" in result:
             lines += h2load.markdown(result)
+            continue
+        if "fixed_samples" in result:
+            lines += fixed_rate.markdown(result)
+            continue
+        if "scaling_samples" in result:
+            lines += scaling.markdown(result)
             continue
         lines += [f"## ({result['scenario']}) {result['title']}", "", result["meaning"], "",
                   f"Load: `{result['wrk']}` on `{result['path']}`, {result['rounds']} rounds A B A B.", "",
@@ -61,6 +70,8 @@ def markdown(run):
                 lines.append(f"| {r['pair']} | {r['round']} | {fmt(r['rps'], '.2f')} | "
                              f"{fmt(r['proxy_us_per_req'], '.2f')} | {fmt(r['p99_ms'], '.2f')} |")
         lines += bars_md(result, rates or {})
+        if result["scenario"] == "dpop-matrix":
+            lines += matrix_md(result, rates or {})
         if any(s.get("tokens") for s in result["samples"]):
             lines += ["", HITS_NOTE]
         lines += ["", "`proxy waited`: share of the sample the proxy's threads were runnable but waiting for "
@@ -115,6 +126,45 @@ def bars_md(result, rates):
                         " (goal ≥ 1.5× req/s: " + ("met" if jwt["rps"] / haproxy["rps"] >= 1.5 else "not met") + ")"
                         if want else ""))
     return ["", "Bars (issue 8; (b)'s also applied to (f)), medians of this run:", ""] + lines if lines else []
+
+
+# The DPoP matrix's rows and the bearer row each is compared with (same cache case).
+MATRIX_BASE = {"mx-bearer-hit": "mx-bearer-hit", "mx-dpop-memory-hit": "mx-bearer-hit",
+               "mx-dpop-redis-hit": "mx-bearer-hit", "mx-bearer-miss": "mx-bearer-miss",
+               "mx-dpop-memory-miss": "mx-bearer-miss", "mx-dpop-redis-miss": "mx-bearer-miss"}
+
+
+def matrix_md(result, rates):
+    """The DPoP cost matrix: each row's CPU per request minus bearer's (same cache case), and that extra
+    counted in ES256 verifies measured on the proxy CPU in the same run."""
+    targets = result["summary"]["targets"]
+    verify_us = 1e6 / rates["ES256"] if rates.get("ES256") else None
+    lines = ["", "DPoP cost matrix (medians of this run; proxy CPU per request minus the bearer row's with the same "
+             "cache case; Redis CPU is the replay store's redis-server, on the load CPU, not in the proxy's figure):",
+             ""]
+    if verify_us:
+        lines += [f"One ES256 verify on the proxy CPU, same run (`openssl speed ecdsap256`): {verify_us:.1f} µs "
+                  f"({rates['ES256']:,.0f}/s). Tollgate verifies with swift-crypto (BoringSSL), whose P-256 verify is "
+                  "faster than OpenSSL 3's, so the last column is an upper bound of the verifies' share.", ""]
+    lines += ["| row | req/s | p99 ms | proxy CPU µs/req | − bearer µs/req | extra / one ES256 verify | Redis CPU µs/req "
+              "| hit ratio (counted) | hit ratio (/metrics) |", "|---|---|---|---|---|---|---|---|---|"]
+    for key, base in MATRIX_BASE.items():
+        row, ref = targets.get(key), targets.get(base)
+        if not row:
+            continue
+        extra = (row["proxy_us_per_req"] - ref["proxy_us_per_req"]
+                 if ref and row.get("proxy_us_per_req") is not None and ref.get("proxy_us_per_req") is not None
+                 else None)
+        share = "—" if key == base or extra is None or not verify_us else f"{extra / verify_us:.2f}×"
+        lines.append(f"| {row['label']} | {fmt(row['rps'])} | {row['p99_ms']:.2f} | {fmt(row['proxy_us_per_req'], '.1f')} | "
+                     f"{'—' if key == base else fmt(extra, '+.1f')} | {share} | {fmt(row.get('redis_us_per_req'), '.1f')} | "
+                     f"{fmt(row.get('hit_ratio'), '.1%')} | {fmt(row.get('metrics_hit_ratio'), '.1%')} |")
+    return lines + ["", "Hit ratio (counted): as below, from the requests sent and the rotation (1,000-entry caches, "
+                    f"2,500 tokens). Hit ratio (/metrics): `tollgate_token_cache_hits_total` and `_misses_total` read "
+                    "before and after each sample. They disagree on the Redis miss row: with a Redis replay store the "
+                    "decision is made again once Redis answers, and that second pass finds the token the first pass "
+                    "verified and cached, so the exchange is recorded as a cache hit (in /metrics and the access "
+                    "log). The counted figure is the true one there: every request of that row paid a verify."]
 
 
 def upload_md(u):

@@ -10,6 +10,7 @@ Token, CORS and POST scenarios shape their requests with wrk/request.lua from a
 `Shape` (method, headers, body size, one token or a rotating token file); every
 target of a scenario gets the same requests, tokens included.
 """
+import math
 import statistics
 
 from .load import WRK_DIR as BENCH_LUA_DIR, load, script_for
@@ -21,19 +22,34 @@ REQUEST_LUA = "request.lua"
 TOKEN_PATH = "/api/v1/apps"
 POST_BODY_BYTES = 64 * 1024
 # Targets that check tokens (and so get the 401/403 checks); Tollgate's are the ones with a cache.
-TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped", "tollgate-jwt-dpop")
+# The DPoP cost matrix's rows (scenario dpop-matrix): key, label, replay store (None: bearer), token mode.
+# Each is a gateway of its own (targets.TollgateMatrix, cache.tokens 1,000).
+MATRIX_TOKENS = 2500
+MATRIX = [
+    ("mx-bearer-hit", "bearer, cache hit", None, "one"),
+    ("mx-dpop-memory-hit", "DPoP memory store, cache hit", "memory", "one"),
+    ("mx-dpop-redis-hit", "DPoP Redis store, cache hit", "redis", "one"),
+    ("mx-bearer-miss", f"bearer, cache miss ({MATRIX_TOKENS:,} tokens)", None, "rotate"),
+    ("mx-dpop-memory-miss", f"DPoP memory store, cache miss ({MATRIX_TOKENS:,} tokens)", "memory", "rotate"),
+    ("mx-dpop-redis-miss", f"DPoP Redis store, cache miss ({MATRIX_TOKENS:,} tokens)", "redis", "rotate"),
+]
+TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped", "tollgate-jwt-dpop",
+                 *(key for key, *_ in MATRIX))
 DPOP_TARGETS = ("tollgate-jwt-dpop",)
 
 
 class Shape:
     """The requests of a request.lua scenario. `token` is None, ("one", ALG) or ("rotate", ALG): the
-    run's rotating set of `ctx.rotating_tokens` distinct tokens (`--tokens`, default 100,000)."""
+    run's rotating set of `tokens` distinct tokens (default `ctx.rotating_tokens`: `--tokens`, 100,000).
+    `dpop`: the tokens are DPoP-bound RS256 ones, sent with the DPoP scheme and a fresh proof each."""
 
-    def __init__(self, method="GET", headers=None, body_bytes=0, token=None):
+    def __init__(self, method="GET", headers=None, body_bytes=0, token=None, dpop=False, tokens=None):
         self.method = method
         self.headers = dict(headers or {})
         self.body_bytes = body_bytes
         self.token = token
+        self.dpop = dpop
+        self.tokens = tokens
 
     @property
     def rotating(self):
@@ -42,7 +58,7 @@ class Shape:
 
 class Scenario:
     def __init__(self, name, title, meaning, targets=(), path="/", lua=None, threads=1,
-                 connections=32, checks=(), pending=None, kind="wrk", shape=None):
+                 connections=32, checks=(), pending=None, kind="wrk", shape=None, target_shapes=None):
         self.name = name
         self.title = title
         self.meaning = meaning
@@ -55,10 +71,20 @@ class Scenario:
         self.pending = pending
         self.kind = kind
         self.shape = shape
+        # a target's own Shape where it differs from the scenario's
+        self.target_shapes = dict(target_shapes or {})
+
+    def shape_for(self, key):
+        return self.target_shapes.get(key, self.shape)
 
     @property
     def needs_tokens(self):
         return any(key in TOKEN_TARGETS for key in self.targets) or (self.shape and self.shape.token)
+
+    @property
+    def rotates_tokens(self):
+        """Whether some target gets rotating tokens (cache misses): the run then measures one verify."""
+        return any(shape and shape.rotating for shape in [self.shape, *self.target_shapes.values()])
 
 
 GET_JSON = [("GET", "/", {}, 200, ORIGIN_BODY), ("GET", "/some/deeper/path?q=1", {}, 200, ORIGIN_BODY)]
@@ -84,6 +110,18 @@ def token_checks(alg, method="GET", body_bytes=0):
                        ("GET", TOKEN_PATH, bearer(kit.missing_scope[alg]), 403, None)]
         return result
     return checks
+
+
+def matrix_checks(kit, target):
+    """(b)'s checks, and on a DPoP row: a bound token with a fresh proof answers 200, the same proof
+    again 401 (the replay store saw it: through Redis on a Redis row), the bound token as Bearer 401."""
+    result = token_checks("RS256")(kit, target)
+    if getattr(target, "replay", None):
+        token, proof = kit.dpop_check(target.public_origin + TOKEN_PATH)
+        dpop = {"Authorization": f"DPoP {token}", "DPoP": proof}
+        result += [("GET", TOKEN_PATH, dpop, 200, ORIGIN_BODY), ("GET", TOKEN_PATH, dpop, 401, None),
+                   ("GET", TOKEN_PATH, bearer(token), 401, None)]
+    return result
 
 
 def preflight_checks(_kit, target):
@@ -145,15 +183,44 @@ SCENARIOS = [
              "the binding check and one replay-store insert per request. Not in the default set.",
              targets=["tollgate-jwt", "tollgate-jwt-dpop"], path=TOKEN_PATH, lua=REQUEST_LUA,
              checks=token_checks("RS256"), shape=Shape(token=("one", "RS256"))),
+    Scenario("dpop-matrix", "DPoP cost matrix: bearer vs DPoP (memory / Redis replay store), cache hit and miss",
+             f"GET {TOKEN_PATH} against six token-route gateways, one per row, each with `cache.tokens: 1000` and "
+             "an admin listener read around each sample: bearer, DPoP with the memory replay store and DPoP with "
+             "a Redis replay store (a redis-server of the run's own on the load CPU), each with one token "
+             f"repeated (cache hit) and with {MATRIX_TOKENS:,} distinct tokens rotated in order (over twice the "
+             "cache: every request a miss). DPoP tokens are RS256 ones bound to one P-256 client key; every "
+             "DPoP request carries its own ES256 proof (fresh jti, `ath` of its token), signed before the run "
+             "by `tollgate dpop-proof`. Not in the default set.",
+             targets=[key for key, *_ in MATRIX], path=TOKEN_PATH, lua=REQUEST_LUA, checks=matrix_checks,
+             shape=Shape(token=("one", "RS256")),
+             target_shapes={key: Shape(token=(mode, "RS256"), dpop=bool(replay),
+                                       tokens=MATRIX_TOKENS if mode == "rotate" else None)
+                            for key, _, replay, mode in MATRIX}),
     Scenario("g", "HTTP/2 (h2c) next to HTTP/1.1 with h2load",
              f"GET {TOKEN_PATH} with one repeated RS256 token (cache hit) on Tollgate's token route, loaded by h2load "
              "in three shapes per round: HTTP/1.1 over 32 connections, HTTP/2 with 100 concurrent streams over 1 "
              "connection, and over 16 connections. nginx-light and HAProxy are not configured for h2c here.",
              targets=["tollgate-jwt"], path=TOKEN_PATH, kind="h2load", shape=Shape(token=("one", "RS256"))),
-    Scenario("h", "connection scaling 1/64/1,024/10,000 idle keep-alive, RSS per connection", "",
-             pending="the protocols issue (idle-connection client)"),
-    Scenario("i", "fixed rate (open loop) at 50% of the peer's saturation, p99", "",
-             pending="the protocols issue (h2load --rps)"),
+    Scenario("h", "connection scaling: 1, 64, 1,024 and 10,000 idle keep-alive connections, RSS per connection",
+             "Each target holds N idle keep-alive connections (each made one complete GET with the token and read "
+             f"its response; `harness/idle_client.py`), then takes (b)'s load (one RS256 token on {TOKEN_PATH}) "
+             "while they are held: req/s and p99 with N idle, and the target's RSS before and with the idle "
+             "connections (KiB per connection). Quick: 1 and 64.",
+             targets=["direct", "nginx-proxy", "haproxy-jwt", "tollgate-jwt"], path=TOKEN_PATH, kind="scaling",
+             shape=Shape(token=("one", "RS256"))),
+    Scenario("i", "fixed rate (open loop) at 50% of HAProxy's saturation: p50/p99/p99.9 and p99 added",
+             f"GET {TOKEN_PATH} with one RS256 token. HAProxy jwt_verify's saturation req/s is measured first "
+             "(short wrk run); then each target takes half of that rate from h2load, 32 HTTP/1.1 clients on "
+             "fixed timers (open loop), and the exact percentiles come from h2load's per-request log. p99 added "
+             "= the target's p99 − the direct upstream's in the same round (issue 8's bar: ≤ 1 ms).",
+             targets=ALL_TOKEN_TARGETS, path=TOKEN_PATH, kind="fixed-rate", shape=Shape(token=("one", "RS256"))),
+    Scenario("soak", "soak: fixed-rate mixed traffic against Tollgate, RSS and open fds sampled every 10 s",
+             f"Tollgate's token route in front of the sink upstream takes a fixed rate of mixed requests "
+             "(`harness/soak_client.py`, cycling: 6 good-token GETs, a bad signature, an expired token, a missing "
+             "scope, no token, 2 CORS preflights, 2 64 KiB POSTs, a client abort mid-body, a GET the upstream "
+             "resets) for `--duration` seconds (default 600); every request's outcome is checked against its "
+             "kind's expected status; RSS and fds must be flat over the last half (≤ 5%). Not in the default "
+             "set nor in --quick.", kind="soak", shape=Shape(token=("one", "RS256"))),
     Scenario("upload", "8 GiB upload through Tollgate",
              "One POST with Content-Length streamed from a generator to a sink upstream; "
              "Tollgate's RSS sampled throughout.", kind="upload"),
@@ -179,20 +246,23 @@ class Rotation:
     def __init__(self, ctx, shape):
         self.shape = shape
         self.kit = ctx.tokens
-        self.size = ctx.rotating_tokens if shape.rotating else 1
-        self.file = self.kit.rotating(shape.token[1], self.size) if shape.rotating else None
+        self.size = (shape.tokens or ctx.rotating_tokens) if shape.rotating else 1
+        self.file = (self.kit.rotating(shape.token[1], self.size) if shape.rotating and not shape.dpop
+                     else None)
         self.sent = {}
         self.dpop_proofs = ctx.dpop_proofs
 
     def prelude(self, target, threads):
         token = self.shape.token
-        if target.key in DPOP_TARGETS:
+        if self.shape.dpop or target.key in DPOP_TARGETS:
             bound, proofs = self.dpop_material(target)
+            bound_lines = ([f"HARNESS_TOKEN = nil", f"HARNESS_TOKEN_FILE = {lua_string(bound)}"]
+                           if self.shape.rotating else
+                           [f"HARNESS_TOKEN = {lua_string(bound)}", "HARNESS_TOKEN_FILE = nil"])
             return "\n".join([
                 f"HARNESS_METHOD = {lua_string(self.shape.method)}", "HARNESS_HEADERS = {}",
                 f"HARNESS_BODY_BYTES = {self.shape.body_bytes}", f"HARNESS_THREADS = {threads}",
-                f"HARNESS_TOKEN = {lua_string(bound)}", "HARNESS_TOKEN_FILE = nil",
-                f"HARNESS_PROOF_FILE = {lua_string(proofs)}", 'HARNESS_SCHEME = "DPoP"',
+                *bound_lines, f"HARNESS_PROOF_FILE = {lua_string(proofs)}", 'HARNESS_SCHEME = "DPoP"',
                 f"HARNESS_TOKEN_START = {self.sent.get(target.key, 0)}"]) + "\n"
         lines = [f"HARNESS_METHOD = {lua_string(self.shape.method)}",
                  "HARNESS_HEADERS = {" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}"
@@ -204,11 +274,13 @@ class Rotation:
         return "\n".join(lines) + "\n"
 
     def dpop_material(self, target):
-        """The bound token and the proof file for a DPoP target, made once per run with enough proofs
-        that none is sent twice (`ctx.dpop_proofs`)."""
-        if not hasattr(self, "_dpop"):
-            self._dpop = self.kit.dpop(target.public_origin + TOKEN_PATH, self.dpop_proofs)
-        return self._dpop
+        """The bound token (or the file of rotating bound tokens) and the proof file for a DPoP target,
+        made once per run with enough proofs that none is sent twice (`ctx.dpop_proofs`); targets with
+        replay stores of their own share them."""
+        url = target.public_origin + TOKEN_PATH
+        if self.shape.rotating:
+            return self.kit.dpop_rotating(url, self.size, math.ceil(self.dpop_proofs / self.size))
+        return self.kit.dpop(url, self.dpop_proofs)
 
     def advance(self, target, result):
         """Moves `target` on by what the run sent; returns the run's token figures."""
@@ -239,9 +311,18 @@ class Rotation:
 def run_wrk_scenario(scenario, targets, origin, ctx, rounds, duration_s, warmup_s, progress):
     """A B A B: every round loads every target in turn, so drift and noise show per round."""
     chosen = [targets[key] for key in scenario.targets]
-    rotation = Rotation(ctx, scenario.shape) if scenario.shape else None
+    # one Rotation per distinct Shape: targets with the same shape share its token files
+    by_shape = {}
+    rotations = {}
+    for target in chosen:
+        shape = scenario.shape_for(target.key)
+        if shape:
+            if id(shape) not in by_shape:
+                by_shape[id(shape)] = Rotation(ctx, shape)
+            rotations[target.key] = by_shape[id(shape)]
     for target in chosen:
         checks = list(scenario.checks(ctx.tokens, target))
+        rotation = rotations.get(target.key)
         if rotation and rotation.file and target.key in TOKEN_TARGETS:
             first = open(rotation.file).readline().strip()
             checks.append(("GET", scenario.path, bearer(first), 200, ORIGIN_BODY))
@@ -249,6 +330,7 @@ def run_wrk_scenario(scenario, targets, origin, ctx, rounds, duration_s, warmup_
         target.check(checks)
 
     def script(target):
+        rotation = rotations.get(target.key)
         if not rotation:
             return script_for(scenario.lua, ctx.run_dir)
         return script_for(BENCH_LUA_DIR / scenario.lua, ctx.run_dir, rotation.prelude(target, scenario.threads),
@@ -259,21 +341,28 @@ def run_wrk_scenario(scenario, targets, origin, ctx, rounds, duration_s, warmup_
             progress(f"warm up {target.label} ({warmup_s}s)")
             result = load(target.url(scenario.path), scenario.threads, scenario.connections, warmup_s,
                           script(target), ctx.load_cpu)
-            if rotation:
-                rotation.advance(target, result)
+            if target.key in rotations:
+                rotations[target.key].advance(target, result)
     samples = []
     for round_no in range(1, rounds + 1):
         for target in chosen:
-            pids = {"origin": origin.pid}
+            pids = {"origin": origin.pid, **target.extra_pids()}
             if target.pid:
                 pids["proxy"] = target.pid
             wrk_script = script(target)
+            counters = getattr(target, "cache_counters", lambda: None)
+            cache_before = counters()
             with Window(pids) as window:
                 result = load(target.url(scenario.path), scenario.threads, scenario.connections,
                               duration_s, wrk_script, ctx.load_cpu)
+            cache_after = counters()
             sample = describe(scenario, round_no, target, result, window)
-            if rotation:
-                sample["tokens"] = rotation.advance(target, result)
+            if cache_before and cache_after:
+                hits, misses = (after - before for before, after in zip(cache_before, cache_after))
+                sample["metrics_hits"] = {"hits": hits, "misses": misses,
+                                          "ratio": hits / (hits + misses) if hits + misses else None}
+            if target.key in rotations:
+                sample["tokens"] = rotations[target.key].advance(target, result)
             samples.append(sample)
             hits = (sample.get("tokens") or {}).get("hits")
             progress(f"round {round_no} {target.label}: {sample['rps']:,.0f} req/s, "
@@ -281,6 +370,9 @@ def run_wrk_scenario(scenario, targets, origin, ctx, rounds, duration_s, warmup_
                      + (f"{sample['proxy_us_per_req']:.1f} µs/req" if sample['proxy_us_per_req'] else "—")
                      + (f", {sample['errors']} errors" if sample['errors'] else "")
                      + (f", cache hits {hits / max(result.sent, 1):.1%}" if hits is not None else "")
+                     + (f", /metrics hit ratio {sample['metrics_hits']['ratio']:.1%}"
+                        if (sample.get("metrics_hits") or {}).get("ratio") is not None else "")
+                     + (f", redis CPU {sample['redis_us_per_req']:.1f} µs/req" if "redis_us_per_req" in sample else "")
                      + (f", proxy waited {sample['proxy_wait_pct']:.0f}% of the run for its CPU"
                         if sample['proxy_wait_pct'] is not None else ""))
     return {"scenario": scenario.name, "title": scenario.title, "meaning": scenario.meaning,
@@ -293,7 +385,8 @@ def describe(scenario, round_no, target, result, window):
     requests = max(result.requests, 1)
     proxy_s = window.process_seconds("proxy") if "proxy" in window.pids else None
     origin_s = window.process_seconds("origin")
-    ours = (proxy_s or 0) + origin_s + result.wrk_cpu_s
+    extra_s = {name: window.process_seconds(name) for name in target.extra_pids()}
+    ours = (proxy_s or 0) + origin_s + result.wrk_cpu_s + sum(extra_s.values())
     capacity = result.wall_s * len(window.cpu_after)
     return {
         "round": round_no, "target": target.key, "label": target.label,
@@ -307,6 +400,7 @@ def describe(scenario, round_no, target, result, window):
         if proxy_s is not None and target.ctx.proxy_cpu is not None else None,
         "origin_us_per_req": origin_s / requests * 1e6,
         "wrk_us_per_req": result.wrk_cpu_s / requests * 1e6,
+        **{f"{name}_us_per_req": seconds / requests * 1e6 for name, seconds in extra_s.items()},
         "peak_rss_kib": process_status_kib(target.pid, "VmHWM") if target.pid else None,
         "rss_kib": process_status_kib(target.pid, "VmRSS") if target.pid else None,
         "proxy_wait_pct": window.run_queue_wait_seconds("proxy") / result.wall_s * 100 if proxy_s is not None else None,
@@ -316,7 +410,10 @@ def describe(scenario, round_no, target, result, window):
 
 
 # Ratios the report shows, first over second, when a scenario has both targets.
-PAIRS = [("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
+PAIRS = [("mx-dpop-memory-hit", "mx-bearer-hit"), ("mx-dpop-redis-hit", "mx-bearer-hit"),
+         ("mx-dpop-redis-hit", "mx-dpop-memory-hit"), ("mx-bearer-miss", "mx-bearer-hit"),
+         ("mx-dpop-memory-miss", "mx-bearer-miss"), ("mx-dpop-redis-miss", "mx-bearer-miss"),
+         ("mx-dpop-redis-miss", "mx-dpop-memory-miss"), ("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
          ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt")]
 
 
@@ -327,14 +424,18 @@ def summarise(samples, order):
         mine = [s for s in samples if s["target"] == key]
         row = {"label": mine[0]["label"], "samples": len(mine)}
         for field in ("rps", "p50_ms", "p99_ms", "p999_ms", "proxy_us_per_req",
-                      "proxy_cpu_busy_us_per_req", "origin_us_per_req"):
-            values = [s[field] for s in mine if s[field] is not None]
+                      "proxy_cpu_busy_us_per_req", "origin_us_per_req", "redis_us_per_req"):
+            values = [s[field] for s in mine if s.get(field) is not None]
             row[field] = statistics.median(values) if values else None
         row["peak_rss_kib"] = max((s["peak_rss_kib"] or 0) for s in mine) or None
         row["errors"] = sum(s["errors"] for s in mine)
         tokens = [s.get("tokens") for s in mine if s.get("tokens")]
         if tokens and all(t["hits"] is not None for t in tokens):
             row["hit_ratio"] = sum(t["hits"] for t in tokens) / max(1, sum(t["tokens_sent"] for t in tokens))
+        measured = [s["metrics_hits"] for s in mine if s.get("metrics_hits")]
+        if measured and sum(m["hits"] + m["misses"] for m in measured):
+            row["metrics_hit_ratio"] = (sum(m["hits"] for m in measured)
+                                        / sum(m["hits"] + m["misses"] for m in measured))
         summary["targets"][key] = row
     rounds = sorted({s["round"] for s in samples})
     for first, second in PAIRS:

@@ -6,6 +6,7 @@ process whose CPU time is the proxy's; then name its key in a scenario.
 """
 import http.client
 import re
+import resource
 import threading
 import time
 from pathlib import Path
@@ -52,6 +53,8 @@ class Target:
     key = ""
     label = ""
     proxied = True
+    # the most idle connections scenario (h) may hold on it (None: as many as asked)
+    max_idle_connections = None
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -64,6 +67,15 @@ class Target:
 
     def url(self, path="/"):
         return f"http://127.0.0.1:{self.port}{path}"
+
+    @property
+    def memory_pid(self):
+        """The process whose memory grows with the target's connections (the proxy, or the origin itself)."""
+        return self.pid
+
+    def extra_pids(self):
+        """Other processes whose CPU a request to this target costs (a Redis replay store), by name."""
+        return {}
 
     def stop(self):
         if self.process:
@@ -114,6 +126,10 @@ class Direct(Target):
     def pid(self):
         return None
 
+    @property
+    def memory_pid(self):
+        return self.origin.pid
+
     def stop(self):
         pass
 
@@ -138,12 +154,16 @@ class HAProxyJWT(Target):
     """HAProxy 2.6 with jwt_verify doing the checks of Tollgate's token route (haproxy/jwt.cfg)."""
     key = "haproxy-jwt"
     label = "HAProxy jwt_verify"
+    # HAProxy reserves two fds per connection plus 14 and will not start if the fd limit is lower.
+    maxconn = min(20_000, (resource.getrlimit(resource.RLIMIT_NOFILE)[1] - 20) // 2)
+    # (h): room for wrk's connections next to the idle ones
+    max_idle_connections = maxconn - 64
 
     def start(self):
         self.port = procs.free_port()
         conf = render(BENCH_DIR / "haproxy" / "jwt.cfg", self.ctx.run_dir / "haproxy.cfg",
                       port=self.port, upstream_port=self.ctx.origin_port, issuer=ISSUER, audience=AUDIENCE,
-                      public_key=self.ctx.tokens.public_key["RS256"])
+                      public_key=self.ctx.tokens.public_key["RS256"], maxconn=self.maxconn)
         self.process = procs.Managed(
             "HAProxy", procs.pinned(self.ctx.proxy_cpu, ["haproxy", "-db", "-f", str(conf)]),
             self.ctx.run_dir / "haproxy.log")
@@ -192,17 +212,51 @@ class TollgateJWT(Tollgate):
     label = "Tollgate JWT+scope"
     config_template = "jwt.yaml"
     cache_tokens = 10000
+    # (h) holds 10,000 idle connections next to wrk's: above the default limits.max_connections
+    max_connections = 12000
+    leeway = "30s"
+
+    def __init__(self, ctx, **kwargs):
+        super().__init__(ctx, **kwargs)
+        self.admin_port = None
 
     def start(self):
         self.values.update(issuer=ISSUER, audience=AUDIENCE, jwks_file=self.ctx.tokens.jwks_file,
                            cache_tokens=self.cache_tokens, admin_line="", access_log_enabled="false",
-                           access_log_path="stdout", public_origin_line="", dpop_lines="")
+                           access_log_path="stdout", public_origin_line="", dpop_lines="",
+                           idle_timeout="60s", max_connections=self.max_connections, leeway=self.leeway)
         self.values.update(self.observability())
         super().start()
+        if self.values["admin_line"]:
+            self.admin_port = self.wait_for_admin_port()
 
     def observability(self):
         """Template values that turn on the access log or the admin listener (none here)."""
         return {}
+
+    def wait_for_admin_port(self):
+        end = time.monotonic() + 15
+        while time.monotonic() < end:
+            match = re.search(r"admin listener on 127\.0\.0\.1:(\d+)", self.process.log_text())
+            if match:
+                return int(match.group(1))
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.label}: no 'admin listener on' line:\n{self.process.log_text()[-2000:]}")
+
+    def cache_counters(self):
+        """(hits, misses) of the token cache from /metrics (summed over label sets), or None without an
+        admin listener."""
+        if self.admin_port is None:
+            return None
+        status, _, body = request(self.admin_port, path="/metrics")
+        if status != 200:
+            raise RuntimeError(f"{self.label}: /metrics answered {status}")
+        totals = {"tollgate_token_cache_hits_total": 0.0, "tollgate_token_cache_misses_total": 0.0}
+        for line in body.decode().splitlines():
+            name = line.split("{", 1)[0].split(" ", 1)[0]
+            if name in totals:
+                totals[name] += float(line.rsplit(" ", 1)[1])
+        return totals["tollgate_token_cache_hits_total"], totals["tollgate_token_cache_misses_total"]
 
 
 class TollgateJWTAccessLog(TollgateJWT):
@@ -227,6 +281,76 @@ class TollgateJWTDPoP(TollgateJWT):
                 "dpop_lines": "    dpop: {max_age: 1h, replay: memory}"}
 
 
+class Redis:
+    """A redis-server of the run's own on 127.0.0.1 (no persistence), on the load CPU like the origin:
+    the fleet-wide DPoP replay store a `redis://` target points at. Stopped by PID."""
+
+    def __init__(self, ctx, name):
+        self.ctx = ctx
+        self.name = name
+        self.port = None
+        self.process = None
+
+    @property
+    def pid(self):
+        return self.process.pid if self.process else None
+
+    def start(self):
+        self.port = procs.free_port()
+        work = self.ctx.run_dir / self.name
+        work.mkdir(exist_ok=True)
+        self.process = procs.Managed(
+            self.name, procs.pinned(self.ctx.load_cpu, [
+                "redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+                "--dir", str(work), "--protected-mode", "yes"]),
+            self.ctx.run_dir / f"{self.name}.log")
+        procs.wait_for_port(self.port, 10, self.process)
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+            self.process = None
+
+
+class TollgateMatrix(TollgateJWT):
+    """One row of the DPoP cost matrix: the token route with a small token cache (`cache.tokens: 1000`,
+    so that 2,500 rotating tokens, each with its own pre-signed proofs, can never hit), an admin listener
+    whose /metrics the harness reads before and after each sample (the measured hit ratio), and, for the
+    DPoP rows, `public_origin` (fixes the proofs' htu) and `dpop: {max_age: 1h, replay: ...}`. Each row
+    is a gateway of its own, so that one row's tokens never sit in another's cache."""
+    cache_tokens = 1000
+    public_origin = "http://bench.test"
+    replay = None  # None: bearer; "memory"; "redis"
+
+    def __init__(self, ctx, key, label, replay=None, **kwargs):
+        super().__init__(ctx, name=key, **kwargs)
+        self.key = key
+        self.label = label
+        self.replay = replay
+        self.redis = Redis(ctx, f"{key}-redis") if replay == "redis" else None
+
+    def observability(self):
+        values = {"admin_line": "  admin: 127.0.0.1:0"}
+        if self.replay:
+            store = "memory" if self.replay == "memory" else f"redis://127.0.0.1:{self.redis.port}/0"
+            values.update(public_origin_line=f"  public_origin: {self.public_origin}",
+                          dpop_lines=f"    dpop: {{max_age: 1h, replay: '{store}'}}")
+        return values
+
+    def start(self):
+        if self.redis:
+            self.redis.start()
+        super().start()
+
+    def extra_pids(self):
+        return {"redis": self.redis.pid} if self.redis else {}
+
+    def stop(self):
+        super().stop()
+        if self.redis:
+            self.redis.stop()
+
+
 class TollgateJWTScraped(TollgateJWT):
     """TollgateJWT with an admin listener whose /metrics a thread scrapes every second while it runs."""
     key = "tollgate-jwt-scraped"
@@ -235,7 +359,6 @@ class TollgateJWTScraped(TollgateJWT):
 
     def __init__(self, ctx, **kwargs):
         super().__init__(ctx, **kwargs)
-        self.admin_port = None
         self.scrapes = 0
         self.scrape_failures = 0
         self._stop_scraping = threading.Event()
@@ -246,15 +369,6 @@ class TollgateJWTScraped(TollgateJWT):
 
     def start(self):
         super().start()
-        end = time.monotonic() + 15
-        while self.admin_port is None and time.monotonic() < end:
-            match = re.search(r"admin listener on 127\.0\.0\.1:(\d+)", self.process.log_text())
-            if match:
-                self.admin_port = int(match.group(1))
-            else:
-                time.sleep(0.05)
-        if self.admin_port is None:
-            raise RuntimeError(f"{self.label}: no 'admin listener on' line:\n{self.process.log_text()[-2000:]}")
         self._scraper = threading.Thread(target=self._scrape_loop, name="metrics-scraper", daemon=True)
         self._scraper.start()
 

@@ -8,8 +8,10 @@ another RSA key under the same `kid`) and one without the route's scope.
 """
 import json
 import re
+import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from .procs import pinned
 
@@ -63,9 +65,9 @@ class TokenKit:
         self.jwks_file.write_text(json.dumps({"keys": keys}, indent=1) + "\n")
         progress(f"tokens: keys RS256/ES256/EdDSA, JWKS {self.jwks_file} ({len(keys)} keys)")
 
-    def mint(self, key, kid, sub, scope=SCOPE, count=1, out=None, jwks_out=None):
+    def mint(self, key, kid, sub, scope=SCOPE, count=1, out=None, jwks_out=None, ttl=TTL):
         argv = [str(self.ctx.tollgate_binary), "token", "--key", str(key), "--kid", kid, "--iss", ISSUER,
-                "--aud", AUDIENCE, "--sub", sub, "--scope", scope, "--ttl", TTL]
+                "--aud", AUDIENCE, "--sub", sub, "--scope", scope, "--ttl", ttl]
         if count != 1:
             argv += ["--count", str(count)]
         if out:
@@ -78,30 +80,91 @@ class TokenKit:
             raise RuntimeError(f"tollgate token failed: {done.stderr.strip()[-500:]}")
         return done.stdout.strip()
 
-    def dpop(self, url, count):
-        """A DPoP-bound RS256 token (cnf.jkt of a fresh P-256 client key) and a file of `count` proofs
-        for GET `url`, one per line, each with its own jti (a proof is accepted once)."""
+    def dpop_client_key(self):
+        """The P-256 key of the run's DPoP client (the one every bound token's cnf.jkt names)."""
         client = self.dir / "dpop-client.pem"
         if not client.exists():
             openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(client))
+        return client
+
+    def mint_bound(self, sub, count=1, out=None):
+        """`count` RS256 tokens bound to the DPoP client's key (`tollgate token --dpop-key`): the token on
+        stdout, or `count` of them written to `out`."""
         kid = KEYS["RS256"][1]
         argv = [str(self.ctx.tollgate_binary), "token", "--key", str(self.dir / f"{kid}.pem"), "--kid", kid,
-                "--iss", ISSUER, "--aud", AUDIENCE, "--sub", "dpop-user", "--scope", SCOPE, "--ttl", TTL,
-                "--dpop-key", str(client)]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+                "--iss", ISSUER, "--aud", AUDIENCE, "--sub", sub, "--scope", SCOPE, "--ttl", TTL,
+                "--dpop-key", str(self.dpop_client_key())]
+        if count != 1:
+            argv += ["--count", str(count)]
+        if out:
+            argv += ["--out", str(out)]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise RuntimeError(f"tollgate token --dpop-key failed: {done.stderr.strip()[-500:]}")
-        token = done.stdout.strip()
+        return done.stdout.strip()
+
+    def sign_proofs(self, url, token, count, out):
+        """`count` proofs for GET `url` with `token` (its ath), each with its own jti, into `out`."""
+        done = subprocess.run([str(self.ctx.tollgate_binary), "dpop-proof", "--key", str(self.dpop_client_key()),
+                               "--method", "GET", "--url", url, "--token", token, "--count", str(count),
+                               "--out", str(out)], capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise RuntimeError(f"tollgate dpop-proof failed: {done.stderr.strip()[-500:]}")
+
+    def dpop(self, url, count):
+        """A DPoP-bound RS256 token (cnf.jkt of a fresh P-256 client key) and a file of `count` proofs
+        for GET `url`, one per line, each with its own jti (a proof is accepted once). Made once per run."""
+        if ("dpop", url, count) in self._rotating:
+            return self._rotating[("dpop", url, count)]
+        token = self.mint_bound("dpop-user")
         proofs = self.dir / f"dpop-proofs-{count}.txt"
         started = time.monotonic()
         self.progress(f"tokens: signing {count:,} DPoP proofs (tollgate dpop-proof --count {count})")
-        done = subprocess.run([str(self.ctx.tollgate_binary), "dpop-proof", "--key", str(client), "--method", "GET",
-                               "--url", url, "--token", token, "--count", str(count), "--out", str(proofs)],
-                              capture_output=True, text=True, timeout=1800)
-        if done.returncode != 0:
-            raise RuntimeError(f"tollgate dpop-proof failed: {done.stderr.strip()[-500:]}")
+        self.sign_proofs(url, token, count, proofs)
         self.progress(f"tokens: {count:,} proofs in {time.monotonic() - started:.0f}s")
+        self._rotating[("dpop", url, count)] = (token, proofs)
         return token, proofs
+
+    def dpop_check(self, url):
+        """A bound token and one proof for GET `url`, for the checks before a load (not in any load file)."""
+        if ("dpop-check", url) not in self._rotating:
+            token = self.mint_bound("dpop-check")
+            out = self.dir / "dpop-check-proof.txt"
+            self.sign_proofs(url, token, 1, out)
+            self._rotating[("dpop-check", url)] = (token, out.read_text().strip())
+        return self._rotating[("dpop-check", url)]
+
+    def dpop_rotating(self, url, tokens, per_token):
+        """`tokens` distinct DPoP-bound RS256 tokens (one file, one per line) and `tokens × per_token`
+        proofs (another file) laid out so that proof line i goes with token line i mod `tokens`: request.lua
+        sends token `seq mod tokens` with proof `seq mod proofs`, every proof once. `tollgate dpop-proof`
+        signs for one token per run, so this runs it once per token (two at a time; not measured)."""
+        if ("dpop-rotate", url, tokens, per_token) in self._rotating:
+            return self._rotating[("dpop-rotate", url, tokens, per_token)]
+        started = time.monotonic()
+        self.progress(f"tokens: minting {tokens:,} DPoP-bound RS256 tokens and signing {per_token} proofs for each "
+                      f"({tokens:,} runs of tollgate dpop-proof --count {per_token})")
+        token_file = self.dir / f"dpop-bound-{tokens}.txt"
+        self.mint_bound("dpop-user", count=tokens, out=token_file)
+        bound = token_file.read_text().split()
+        if len(bound) != tokens:
+            raise RuntimeError(f"{token_file}: {len(bound)} tokens, expected {tokens}")
+        parts = self.dir / f"dpop-proofs-{tokens}x{per_token}"
+        parts.mkdir(exist_ok=True)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda i: self.sign_proofs(url, bound[i], per_token, parts / f"{i}.txt"), range(tokens)))
+        per = [(parts / f"{i}.txt").read_text().split() for i in range(tokens)]
+        if any(len(p) != per_token for p in per):
+            raise RuntimeError(f"{parts}: a token got fewer than {per_token} proofs")
+        proof_file = self.dir / f"dpop-proofs-{tokens}x{per_token}.txt"
+        with open(proof_file, "w") as out:
+            for round_no in range(per_token):
+                out.writelines(per[i][round_no] + "\n" for i in range(tokens))
+        shutil.rmtree(parts, ignore_errors=True)
+        self.progress(f"tokens: {tokens:,} bound tokens and {tokens * per_token:,} proofs in "
+                      f"{time.monotonic() - started:.0f}s")
+        self._rotating[("dpop-rotate", url, tokens, per_token)] = (token_file, proof_file)
+        return token_file, proof_file
 
     def rotating(self, alg, count):
         """A file of `count` distinct tokens of `alg`, one per line (minted once per run)."""
