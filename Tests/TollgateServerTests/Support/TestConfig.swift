@@ -122,6 +122,28 @@ struct GatewayFixture {
     }
 }
 
+/// Starts a gateway on `config` in front of an upstream a test already
+/// started, runs `body`, and stops both whatever happens (the upstream also
+/// when the gateway does not start).
+func runGateway<Upstream>(
+    config: String,
+    in upstream: Upstream,
+    stopUpstream: (Upstream) async -> Void,
+    _ body: (Upstream, GatewayProcess) async throws -> Void
+) async throws {
+    let gateway: GatewayProcess
+    do {
+        gateway = try GatewayProcess.start(config: config)
+    } catch {
+        await stopUpstream(upstream)
+        throw error
+    }
+    try await stopping((upstream, gateway), after: body) { pair in
+        pair.1.stop()
+        await stopUpstream(pair.0)
+    }
+}
+
 /// Runs `body` with `fixture`, then stops the fixture whether `body` threw or not.
 func stopping<Fixture>(
     _ fixture: Fixture,

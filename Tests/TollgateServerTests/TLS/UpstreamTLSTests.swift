@@ -22,17 +22,7 @@ struct UpstreamTLSTests {
             targets: ["https://\(host):\(upstream.port)"],
             upstreamOptions: options(certificates)
         )
-        let gateway: GatewayProcess
-        do {
-            gateway = try GatewayProcess.start(config: config)
-        } catch {
-            await upstream.stop()
-            throw error
-        }
-        try await stopping((upstream, gateway), after: body) { pair in
-            pair.1.stop()
-            await pair.0.stop()
-        }
+        try await runGateway(config: config, in: upstream, stopUpstream: { await $0.stop() }, body)
     }
 
     static func get(_ gateway: GatewayProcess, _ path: String = "/x") throws -> RawResponse {

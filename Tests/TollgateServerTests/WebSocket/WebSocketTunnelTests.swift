@@ -25,17 +25,7 @@ struct WebSocketTunnelTests {
             routes: routes,
             sections: "issuers:\n\(issuer.yaml)"
         )
-        let gateway: GatewayProcess
-        do {
-            gateway = try GatewayProcess.start(config: config)
-        } catch {
-            await upstream.stop()
-            throw error
-        }
-        try await stopping((upstream, gateway), after: body) { pair in
-            pair.1.stop()
-            await pair.0.stop()
-        }
+        try await runGateway(config: config, in: upstream, stopUpstream: { await $0.stop() }, body)
     }
 
     /// Opens a tunnel: the upgrade request, and its 101 checked.
