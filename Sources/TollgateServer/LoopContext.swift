@@ -18,6 +18,9 @@ final class LoopContext {
     private(set) var pools: [UpstreamPool]
     /// This loop's token cache and keys for `snapshot`.
     private(set) var verification: VerificationState
+    /// New `X-Request-Id` values: one stream per loop, seeded once (not per
+    /// connection or HTTP/2 stream, which would cost a `getrandom` each).
+    var requestIDs = RequestID()
 
     init(eventLoop: EventLoop, services: TokenServices, upstreamTLS: UpstreamTLSContexts, accessLog: AccessLogWriter?) {
         let metrics = LoopMetrics()

@@ -29,9 +29,9 @@ enum HTTP1Pipeline {
         ) { headStarted in
             var record = ExchangeRecord(started: headStarted, headParsed: false)
             record.status = 408
-            var ids = RequestID()
             let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-            loop.value.observe(record, AccessLogLine.Request(head: unparsed, requestID: ids.generate(), bytesIn: 0))
+            let requestID = loop.value.requestIDs.generate()
+            loop.value.observe(record, AccessLogLine.Request(head: unparsed, requestID: requestID, bytesIn: 0))
         }
     }
 

@@ -98,7 +98,6 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var responseDeadline: NIODeadline?
     private var responseTimer: Scheduled<Void>?
     private var responseTimerFiresAt: NIODeadline?
-    private var requestIDs = RequestID()
     private var lingerTimer: Scheduled<Void>?
     private var decisionTimer: Scheduled<Void>?
     private var pendingDecision: PendingDecision?
@@ -213,7 +212,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             exchangeID += 1
             resetExchange()
             record = ExchangeRecord(started: .now(), headParsed: false)
-            requestID = requestIDs.generate()
+            requestID = loop.value.requestIDs.generate()
             requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
         }
         keepAlive = false
@@ -246,7 +245,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // An HTTP/2 stream ends with its response; the connection stays.
         upgrade = UpgradeRequest(head)
         keepAlive = head.version.major >= 2 || (head.isKeepAlive && upgrade.keepsConnection && !quiescing)
-        requestID = requestIDs.accepting(head.headers.first(name: "x-request-id"))
+        requestID = loop.value.requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
             || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0

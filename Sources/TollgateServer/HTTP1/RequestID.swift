@@ -1,7 +1,7 @@
 /// `X-Request-Id`: the client's when it is sane, else a new one, so every
 /// request can be followed through logs on both sides.
 ///
-/// New ids come from a SplitMix64 stream seeded once per connection from the
+/// New ids come from a SplitMix64 stream seeded once per event loop from the
 /// system generator: the first profile showed two `getrandom` system calls per
 /// request at 2.3% of the proxy's CPU. Request ids are for tracing, not
 /// secrets, so a fast non-cryptographic stream is enough.
