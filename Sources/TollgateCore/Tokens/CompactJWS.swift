@@ -37,17 +37,11 @@ public struct CompactJWS: Sendable {
     /// three segments of base64url characters, the first of which starts with
     /// `ey` (the encoding of `{`). Tokens that are not JWT-shaped are opaque and
     /// go to introspection; a JWT-shaped token is never introspected.
-    public static func isJWTShaped(_ token: some StringProtocol) -> Bool {
-        var dots = 0
-        for byte in token.utf8 {
-            if byte == UInt8(ascii: ".") {
-                dots += 1
-                if dots > 2 { return false }
-            } else if !Base64URL.isAlphabet(byte) {
-                return false
-            }
+    public static func isJWTShaped(_ token: String) -> Bool {
+        var token = token
+        return token.withUTF8 { bytes in
+            bytes.starts(with: "ey".utf8) && Base64URL.isThreeSegments(bytes)
         }
-        return dots == 2 && token.utf8.starts(with: "ey".utf8)
     }
 
     private static func split(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> (JOSEHeader, [UInt8], [UInt8], Int) {

@@ -35,6 +35,6 @@ import TollgateCore
     func combiningMarkAfterScheme() {
         let credential = AuthorizationCredential(.one("bearer \u{34A}   "))
         #expect(credential == .bearer("\u{34A}"))
-        #expect(credential.token.map { CompactJWS.isJWTShaped($0) } == false)
+        #expect(credential.token.map { CompactJWS.isJWTShaped(String($0)) } == false)
     }
 }

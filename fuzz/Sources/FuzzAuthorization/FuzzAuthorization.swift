@@ -33,5 +33,5 @@ private func check(_ token: Substring, readFrom value: String, scheme: String) {
     else {
         fatalError("a token read from a value that is not '\(scheme)<token>': \(value.debugDescription)")
     }
-    _ = CompactJWS.isJWTShaped(token)
+    _ = CompactJWS.isJWTShaped(String(token))
 }
