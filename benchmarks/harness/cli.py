@@ -44,9 +44,10 @@ def parse_args(argv):
     parser.add_argument("--binary", type=Path, help=f"the tollgate binary; default {RELEASE_BINARY.relative_to(REPO_DIR)}, built if absent")
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
-    parser.add_argument("--soak-rate", type=int, help="soak: requests/s (default 400; with --soak-valgrind 20)")
-    parser.add_argument("--soak-valgrind", action="store_true",
-                        help="soak: run Tollgate under valgrind memcheck --leak-check=full (use a short --duration)")
+    parser.add_argument("--soak-rate", type=int, help="soak: requests/s (default 400; with --soak-heaptrack 100)")
+    parser.add_argument("--soak-heaptrack", action="store_true",
+                        help="soak: run Tollgate under heaptrack and report what is still allocated at exit "
+                             "(use a short --duration)")
     parser.add_argument("--tokens", type=int, help="distinct tokens rotated in (c) and (d) (default 100000, quick 25000; "
                         f"over twice cache.tokens {TollgateJWT.cache_tokens} so that none can hit)")
     parser.add_argument("--upload-size", type=str, help="upload size in GiB (default 8, quick 0.25)")
@@ -150,6 +151,8 @@ def main(argv=None):
 
     ensure_tools("profile" in names, any("haproxy-jwt" in BY_NAME[n].targets for n in names),
                  any(key.startswith("mx-dpop-redis") for n in names for key in BY_NAME[n].targets))
+    if args.soak_heaptrack and not tool_path("heaptrack"):
+        apt_install(["heaptrack"])
     binary = ensure_binary(args.binary)
     priority = procs.raise_priority(args.priority)
     pinning += f"; scheduling: {priority} for every process of the run"
@@ -221,8 +224,8 @@ def main(argv=None):
                 soak_s = args.duration or 600
                 try:
                     run["scenarios"].append({"scenario": "soak", "title": scenario.title, "meaning": scenario.meaning,
-                                             **soak.run_soak(ctx, soak_s, args.soak_rate or (20 if args.soak_valgrind else 400),
-                                                             args.soak_valgrind, progress)})
+                                             **soak.run_soak(ctx, soak_s, args.soak_rate or (100 if args.soak_heaptrack else 400),
+                                                             args.soak_heaptrack, progress)})
                 except (RuntimeError, OSError) as error:
                     progress(f"soak: FAILED: {error}")
                     run["scenarios"].append({"scenario": "soak", "title": scenario.title, "error": str(error)})

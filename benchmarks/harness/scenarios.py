@@ -256,7 +256,7 @@ class Rotation:
         token = self.shape.token
         if self.shape.dpop or target.key in DPOP_TARGETS:
             bound, proofs = self.dpop_material(target)
-            bound_lines = ([f"HARNESS_TOKEN = nil", f"HARNESS_TOKEN_FILE = {lua_string(bound)}"]
+            bound_lines = (["HARNESS_TOKEN = nil", f"HARNESS_TOKEN_FILE = {lua_string(bound)}"]
                            if self.shape.rotating else
                            [f"HARNESS_TOKEN = {lua_string(bound)}", "HARNESS_TOKEN_FILE = nil"])
             return "\n".join([

@@ -1,6 +1,9 @@
 """A sink upstream: reads each request body to the end (Content-Length or chunked)
-and answers 200 with {"received": N}. Run as `python3 sink.py PORT`."""
+and answers 200 with {"received": N}; a request whose path starts with /reset gets
+its connection reset instead (RST: SO_LINGER 0, then close), as an upstream that
+crashes mid-exchange (the soak's `upstream reset` kind). Run as `python3 sink.py PORT`."""
 import socket
+import struct
 import sys
 import threading
 
@@ -39,7 +42,10 @@ def serve_connection(sock):
     reader = Reader(sock)
     try:
         while True:
-            reader.line()  # request line
+            request_line = reader.line()
+            if request_line.split(b" ")[1:2] and request_line.split(b" ")[1].startswith(b"/reset"):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                break
             headers = {}
             while True:
                 line = reader.line()
@@ -76,7 +82,7 @@ def main():
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", int(sys.argv[1])))
-    server.listen(64)
+    server.listen(1024)
     print(f"sink listening on 127.0.0.1:{server.getsockname()[1]}", flush=True)
     while True:
         sock, _ = server.accept()
