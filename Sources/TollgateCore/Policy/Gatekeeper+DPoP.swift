@@ -56,7 +56,8 @@ extension Gatekeeper {
         }
         let check = ReplayCheck(
             issuerIndex: principal.issuerIndex, issuer: principal.issuer, jti: proof.jti,
-            expiresAt: policy.acceptedUntil(issuedAt: proof.issuedAt), proof: proofText, earlier: tokenResumption
+            expiresAt: policy.acceptedUntil(issuedAt: proof.issuedAt), proof: proofText, earlier: tokenResumption,
+            cacheUse: cache
         )
         switch policy.replay {
         case .memory: return judge(cache, snapshot.replayStore.record(check, now: now), policy)

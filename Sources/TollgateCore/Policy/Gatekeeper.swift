@@ -182,7 +182,7 @@ struct Gatekeeper {
             cacheUse = .none
         } else if let cached = state.cache.lookup(presented, now: now, keySet: state.keySet(named:)) {
             principal = cached
-            cacheUse = .hit
+            if case .replayChecked(let check, _)? = resumption { cacheUse = check.cacheUse } else { cacheUse = .hit }
         } else if case let token = String(presented), CompactJWS.isJWTShaped(token) {
             switch verify(token) {
             case .accepted(let verified?, _):

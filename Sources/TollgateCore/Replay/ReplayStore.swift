@@ -23,18 +23,26 @@ public struct ReplayCheck: Sendable {
     /// What the decision that asked for this check had been resumed with (an
     /// introspection answer), so that deciding again does not ask for it again.
     let earlier: GateResumption?
+    /// How the first decision found the token: deciding again after the
+    /// store's answer finds it cached by that first decision, which must not
+    /// count (or log) a miss as a hit.
+    let cacheUse: TokenCheck.CacheUse
 
     public init(issuerIndex: Int, issuer: String, jti: String, expiresAt: Int64, proof: String) {
-        self.init(issuerIndex: issuerIndex, issuer: issuer, jti: jti, expiresAt: expiresAt, proof: proof, earlier: nil)
+        self.init(issuerIndex: issuerIndex, issuer: issuer, jti: jti, expiresAt: expiresAt, proof: proof, earlier: nil, cacheUse: .miss)
     }
 
-    init(issuerIndex: Int, issuer: String, jti: String, expiresAt: Int64, proof: String, earlier: GateResumption?) {
+    init(
+        issuerIndex: Int, issuer: String, jti: String, expiresAt: Int64, proof: String,
+        earlier: GateResumption?, cacheUse: TokenCheck.CacheUse
+    ) {
         self.issuerIndex = issuerIndex
         self.issuer = issuer
         self.jti = jti
         self.expiresAt = expiresAt
         self.proof = proof
         self.earlier = earlier
+        self.cacheUse = cacheUse
     }
 
     /// How long, from `now`, the `jti` must be remembered (at least one second).

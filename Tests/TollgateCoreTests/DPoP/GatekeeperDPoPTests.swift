@@ -230,6 +230,22 @@ struct GatekeeperDPoPTests {
         let down = Self.rejection(snapshot.decide(facts, state: state, now: F.now, resuming: .replayChecked(check, .unavailable("Redis at redis://127.0.0.1:6390/0 is unreachable"))))
         #expect(down?.code == .invalidDPoPProof)
         #expect(down?.description == "the DPoP proof could not be checked for replay: Redis at redis://127.0.0.1:6390/0 is unreachable")
+        // The token was a miss when the core asked; deciding again finds it cached by that first
+        // decision, and it is still counted (and logged) as the miss it was.
+        guard case .forward(let admission) = snapshot.decide(facts, state: state, now: F.now, resuming: .replayChecked(check, .fresh)) else {
+            Issue.record("expected .forward")
+            return
+        }
+        #expect(admission.tokenCheck.cache == .miss)
+        // The same token with a new proof is a hit in both decisions.
+        let again = Self.facts("DPoP", token, proofs: [Self.proof(token, jti: "p3")])
+        guard case .checkReplay(let hitCheck) = snapshot.decide(again, state: state, now: F.now),
+              case .forward(let hit) = snapshot.decide(again, state: state, now: F.now, resuming: .replayChecked(hitCheck, .fresh))
+        else {
+            Issue.record("expected .checkReplay, then .forward")
+            return
+        }
+        #expect(hit.tokenCheck.cache == .hit)
         // A verdict about another proof does not apply: the core asks again.
         let otherFacts = Self.facts("DPoP", token, proofs: [Self.proof(token, jti: "p2")])
         guard case .checkReplay = snapshot.decide(otherFacts, state: state, now: F.now, resuming: .replayChecked(check, .fresh)) else {
