@@ -13,9 +13,9 @@ from pathlib import Path
 
 from . import fixed_rate, procs, profile, report, scaling, soak
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
-from .scenarios import MATRIX
-from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateJWT, TollgateJWTAccessLog,
-                      TollgateJWTScraped, TollgateJWTDPoP, TollgateMatrix)
+from .scenarios import BASELINE_TARGETS, MATRIX
+from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateBaseline, TollgateJWT,
+                      TollgateJWTAccessLog, TollgateJWTBaseline, TollgateJWTScraped, TollgateJWTDPoP, TollgateMatrix)
 from .tokens import TokenKit, verify_rates
 from .h2load import run_h2_scenario
 from .upload import run_upload
@@ -42,6 +42,9 @@ def parse_args(argv):
                         help=f"run only this scenario (repeatable): {names} (d = both d-*); "
                              f"default: {', '.join(DEFAULT_SCENARIOS)}")
     parser.add_argument("--binary", type=Path, help=f"the tollgate binary; default {RELEASE_BINARY.relative_to(REPO_DIR)}, built if absent")
+    parser.add_argument("--baseline-binary", type=Path,
+                        help="an earlier tollgate build measured in the same run next to --binary, in scenarios "
+                             + ", ".join(BASELINE_TARGETS) + " (before/after figures)")
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
     parser.add_argument("--soak-rate", type=int, help="soak: requests/s (default 400; with --soak-heaptrack 100)")
@@ -159,6 +162,13 @@ def main(argv=None):
     progress(f"priority: {priority}")
     run_dir = Path(tempfile.mkdtemp(prefix="tollgate-bench-"))
     ctx = Context(run_dir, load_cpu, proxy_cpu, binary)
+    if args.baseline_binary:
+        if not args.baseline_binary.exists():
+            sys.exit(f"--baseline-binary {args.baseline_binary}: no such file")
+        ctx.baseline_binary = args.baseline_binary.resolve()
+        for name, keys in BASELINE_TARGETS.items():
+            BY_NAME[name].targets += [key for key in keys if key not in BY_NAME[name].targets]
+        progress(f"baseline: {ctx.baseline_binary} next to {binary} in scenarios {', '.join(BASELINE_TARGETS)}")
     ctx.rotating_tokens = args.tokens or (25_000 if args.quick else 100_000)
     # DPoP proofs per DPoP target: more than its requests (warm-up and every round at up to 10,000/s here),
     # so none repeats.
@@ -173,7 +183,8 @@ def main(argv=None):
     targets = {}
     factories = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx),
                  "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
-                 "tollgate-jwt": lambda: TollgateJWT(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
+                 "tollgate-jwt": lambda: TollgateJWT(ctx),
+                 "tollgate-none-base": lambda: TollgateBaseline(ctx), "tollgate-jwt-base": lambda: TollgateJWTBaseline(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
                  "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx), "tollgate-jwt-dpop": lambda: TollgateJWTDPoP(ctx)}
     for key, label, replay, _mode in MATRIX:
         factories[key] = lambda key=key, label=label, replay=replay: TollgateMatrix(ctx, key, f"Tollgate {label}",

@@ -33,7 +33,7 @@ MATRIX = [
     ("mx-dpop-memory-miss", f"DPoP memory store, cache miss ({MATRIX_TOKENS:,} tokens)", "memory", "rotate"),
     ("mx-dpop-redis-miss", f"DPoP Redis store, cache miss ({MATRIX_TOKENS:,} tokens)", "redis", "rotate"),
 ]
-TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped", "tollgate-jwt-dpop",
+TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped", "tollgate-jwt-dpop", "tollgate-jwt-base",
                  *(key for key, *_ in MATRIX))
 DPOP_TARGETS = ("tollgate-jwt-dpop",)
 
@@ -414,7 +414,12 @@ PAIRS = [("mx-dpop-memory-hit", "mx-bearer-hit"), ("mx-dpop-redis-hit", "mx-bear
          ("mx-dpop-redis-hit", "mx-dpop-memory-hit"), ("mx-bearer-miss", "mx-bearer-hit"),
          ("mx-dpop-memory-miss", "mx-bearer-miss"), ("mx-dpop-redis-miss", "mx-bearer-miss"),
          ("mx-dpop-redis-miss", "mx-dpop-memory-miss"), ("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
-         ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt")]
+         ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt"),
+         ("tollgate-none", "tollgate-none-base"), ("tollgate-jwt", "tollgate-jwt-base")]
+
+# With --baseline-binary, the scenarios that also measure the earlier build, next to the current one.
+BASELINE_TARGETS = {"a": ["tollgate-none-base"], "b": ["tollgate-none-base", "tollgate-jwt-base"],
+                    "c": ["tollgate-none-base", "tollgate-jwt-base"], "f": ["tollgate-jwt-base"]}
 
 
 def summarise(samples, order):

@@ -185,6 +185,10 @@ class Tollgate(Target):
                            upstream_timeout=upstream_timeout, cors_origin=CORS_ORIGIN)
         self.name = name or self.key
 
+    @property
+    def binary(self):
+        return self.ctx.tollgate_binary
+
     def start(self):
         conf = render(BENCH_DIR / "tollgate" / self.config_template,
                       self.ctx.run_dir / f"{self.name}.yaml",
@@ -192,7 +196,7 @@ class Tollgate(Target):
         self.process = procs.Managed(
             self.label,
             procs.pinned(self.ctx.proxy_cpu,
-                         self.wrapper + [str(self.ctx.tollgate_binary), "serve", "--config", str(conf)]),
+                         self.wrapper + [str(self.binary), "serve", "--config", str(conf)]),
             self.ctx.run_dir / f"{self.name}.log")
         end = time.monotonic() + (60 if self.wrapper else 15)
         while time.monotonic() < end:
@@ -388,3 +392,23 @@ class TollgateJWTScraped(TollgateJWT):
             self._scraper.join(timeout=5)
             self._scraper = None
         super().stop()
+
+
+class TollgateBaseline(Tollgate):
+    """`--baseline-binary` on the `auth: none` route: an earlier build measured in the same run."""
+    key = "tollgate-none-base"
+    label = "Tollgate auth:none (baseline binary)"
+
+    @property
+    def binary(self):
+        return self.ctx.baseline_binary
+
+
+class TollgateJWTBaseline(TollgateJWT):
+    """`--baseline-binary` on the token route: an earlier build measured in the same run."""
+    key = "tollgate-jwt-base"
+    label = "Tollgate JWT+scope (baseline binary)"
+
+    @property
+    def binary(self):
+        return self.ctx.baseline_binary
