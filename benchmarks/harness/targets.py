@@ -394,21 +394,21 @@ class TollgateJWTScraped(TollgateJWT):
         super().stop()
 
 
-class TollgateBaseline(Tollgate):
-    """`--baseline-binary` on the `auth: none` route: an earlier build measured in the same run."""
+class BaselineBinary:
+    """Mixed into a Tollgate target: it runs `--baseline-binary`, an earlier build measured in the same run."""
+
+    @property
+    def binary(self):
+        return self.ctx.baseline_binary
+
+
+class TollgateBaseline(BaselineBinary, Tollgate):
+    """`--baseline-binary` on the `auth: none` route."""
     key = "tollgate-none-base"
     label = "Tollgate auth:none (baseline binary)"
 
-    @property
-    def binary(self):
-        return self.ctx.baseline_binary
 
-
-class TollgateJWTBaseline(TollgateJWT):
-    """`--baseline-binary` on the token route: an earlier build measured in the same run."""
+class TollgateJWTBaseline(BaselineBinary, TollgateJWT):
+    """`--baseline-binary` on the token route."""
     key = "tollgate-jwt-base"
     label = "Tollgate JWT+scope (baseline binary)"
-
-    @property
-    def binary(self):
-        return self.ctx.baseline_binary

@@ -65,9 +65,9 @@ class TokenKit:
         self.jwks_file.write_text(json.dumps({"keys": keys}, indent=1) + "\n")
         progress(f"tokens: keys RS256/ES256/EdDSA, JWKS {self.jwks_file} ({len(keys)} keys)")
 
-    def mint(self, key, kid, sub, scope=SCOPE, count=1, out=None, jwks_out=None, ttl=TTL):
+    def mint(self, key, kid, sub, scope=SCOPE, count=1, out=None, jwks_out=None, ttl=TTL, extra=()):
         argv = [str(self.ctx.tollgate_binary), "token", "--key", str(key), "--kid", kid, "--iss", ISSUER,
-                "--aud", AUDIENCE, "--sub", sub, "--scope", scope, "--ttl", ttl]
+                "--aud", AUDIENCE, "--sub", sub, "--scope", scope, "--ttl", ttl, *extra]
         if count != 1:
             argv += ["--count", str(count)]
         if out:
@@ -91,17 +91,8 @@ class TokenKit:
         """`count` RS256 tokens bound to the DPoP client's key (`tollgate token --dpop-key`): the token on
         stdout, or `count` of them written to `out`."""
         kid = KEYS["RS256"][1]
-        argv = [str(self.ctx.tollgate_binary), "token", "--key", str(self.dir / f"{kid}.pem"), "--kid", kid,
-                "--iss", ISSUER, "--aud", AUDIENCE, "--sub", sub, "--scope", SCOPE, "--ttl", TTL,
-                "--dpop-key", str(self.dpop_client_key())]
-        if count != 1:
-            argv += ["--count", str(count)]
-        if out:
-            argv += ["--out", str(out)]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            raise RuntimeError(f"tollgate token --dpop-key failed: {done.stderr.strip()[-500:]}")
-        return done.stdout.strip()
+        return self.mint(self.dir / f"{kid}.pem", kid, sub, count=count, out=out,
+                         extra=["--dpop-key", str(self.dpop_client_key())])
 
     def sign_proofs(self, url, token, count, out):
         """`count` proofs for GET `url` with `token` (its ath), each with its own jti, into `out`."""
