@@ -7,6 +7,7 @@ public enum ScopeString {
         var text = text
         return text.withUTF8 { bytes in
             var scopes: [String] = []
+            scopes.reserveCapacity(bytes.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 })
             var start = 0
             for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: " ") {
                 if index > start {

@@ -102,11 +102,17 @@ public struct CompactJWS: Sendable {
 /// Parsing does not verify anything; `JWTVerifier` does.
 public struct JWT: Sendable {
     public let jws: CompactJWS
-    public let claims: JSONObject
+    public let claims: JWTClaims
 
     public init(parsing token: String) throws(TokenError) {
         jws = try CompactJWS(parsing: token)
-        claims = try CompactJWS.parseObject(jws.payload, part: .claims)
+        do {
+            claims = try JWTClaims(payload: jws.payload)
+        } catch {
+            // The full parser names the reason (not JSON, a duplicate name, not an object).
+            _ = try CompactJWS.parseObject(jws.payload, part: .claims)
+            throw .malformed(.notJSON(.claims))
+        }
     }
 
     public var header: JOSEHeader { jws.header }

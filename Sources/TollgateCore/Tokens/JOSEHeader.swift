@@ -15,7 +15,9 @@ public struct JOSEHeader: Sendable, Equatable {
     public init(_ parameters: JSONObject) throws(TokenError) {
         guard let algValue = parameters["alg"] else { throw .malformed(.missingAlgorithm) }
         guard let algName = algValue.stringValue else { throw .malformed(.invalidHeaderParameter("alg")) }
-        if algName.lowercased() == "none" { throw .unsigned }
+        // Only a four-byte name can lower-case to "none"; checking the length first
+        // spares every token a `lowercased()`.
+        if algName.utf8.count == 4, algName.lowercased() == "none" { throw .unsigned }
         guard let algorithm = JWSAlgorithm(jose: algName) else { throw .unsupportedAlgorithm }
         self.algorithm = algorithm
         keyID = try Self.optionalString("kid", in: parameters)

@@ -84,13 +84,13 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// The parser's state: a position in a byte buffer.
 struct JSONCursor {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let maxDepth: Int
-    private var index = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var index = 0
 
     /// Above this many members an object's names are checked with a set, so a
     /// hostile object with thousands of members stays linear.
-    private static let linearDuplicateCheckLimit = 12
+    static let linearDuplicateCheckLimit = 12
 
     /// Objects start with room for this many members: a claim set's size, so that it is not regrown.
     private static let expectedObjectSize = 16
@@ -129,7 +129,7 @@ struct JSONCursor {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         guard bytes.count - index >= count else { throw error(.unexpectedEnd) }
         let literalBytes = UnsafeBufferPointer(start: literal.utf8Start, count: count)
@@ -140,7 +140,7 @@ struct JSONCursor {
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONObject {
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONObject {
         guard depth <= maxDepth else { throw error(.tooDeep) }
         index += 1
         var keys: [String] = []
@@ -217,7 +217,7 @@ struct JSONCursor {
 
     /// Parses a string starting at its opening quote. The common case, a string
     /// without escapes, is validated and copied once.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
         var allBits: UInt8 = 0
@@ -336,7 +336,7 @@ struct JSONCursor {
     /// The value of a plain integer of at most 15 digits (every NumericDate claim),
     /// which a `Double` holds exactly; nil for anything `Double.init` must parse.
     /// Skipping `strtod` for `exp`, `iat` and `nbf` saves about 0.1 µs each.
-    private static func exactInteger(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+    static func exactInteger(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
         let negative = text.first == UInt8(ascii: "-")
         let digits = negative ? UnsafeBufferPointer(rebasing: text.dropFirst()) : text
         guard digits.count <= 15 else { return nil }
@@ -349,7 +349,7 @@ struct JSONCursor {
     }
 
     /// Moves past `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or throws.
-    private mutating func scanNumber() throws(JSONParseError) {
+    mutating func scanNumber() throws(JSONParseError) {
         if peek() == UInt8(ascii: "-") { index += 1 }
         guard let first = peek(), isDigit(first) else { throw error(.invalidNumber) }
         index += 1

@@ -26,7 +26,7 @@ public struct JWTVerifier: Sendable {
         let header = jwt.header
         guard policy.algorithms.contains(header.algorithm) else { throw .algorithmNotAllowed(header.algorithm) }
         if let requiredType = policy.requiredType {
-            guard let type = header.type, IssuerPolicy.normalizedType(type) == requiredType else { throw .wrongType }
+            guard let type = header.type, IssuerPolicy.typeMatches(type, normalized: requiredType) else { throw .wrongType }
         }
         let claims = jwt.claims
         let expiresAt = try checkClaims(claims, now: now)
@@ -35,7 +35,7 @@ public struct JWTVerifier: Sendable {
         let subject = try optionalString("sub", in: claims)
         let clientID = try self.clientID(in: claims)
         let scopes = try self.scopes(in: claims)
-        let confirmation = try TokenConfirmation(claims: claims)
+        let confirmation = try TokenConfirmation(cnf: claims["cnf"])
         var forwarded: [String?] = []
         forwarded.reserveCapacity(forwardedClaims.count)
         for name in forwardedClaims {
@@ -49,15 +49,19 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Checks `iss`, `exp`, `nbf`, `iat` and `aud`; returns `exp`.
-    private func checkClaims(_ claims: JSONObject, now: Int64) throws(TokenError) -> Int64 {
-        guard claims["iss"]?.stringValue == policy.issuer else { throw .wrongIssuer }
+    private func checkClaims(_ claims: JWTClaims, now: Int64) throws(TokenError) -> Int64 {
+        let issuerMatches = claims.plainString("iss", isOneOf: CollectionOfOne(policy.issuer))
+            ?? (claims["iss"]?.stringValue == policy.issuer)
+        guard issuerMatches else { throw .wrongIssuer }
         let leeway = min(policy.leewaySeconds, Self.dateBound)
         let now = min(max(now, -Self.dateBound), Self.dateBound)
         guard let expiresAt = try numericDate("exp", in: claims) else { throw .missingClaim("exp") }
         if now - leeway >= expiresAt { throw .expired }
         if let notBefore = try numericDate("nbf", in: claims), notBefore > now + leeway { throw .notYetValid }
         if let issuedAt = try numericDate("iat", in: claims), issuedAt > now + leeway { throw .issuedInFuture }
-        if !policy.audiences.isEmpty {
+        if !policy.audiences.isEmpty, let accepted = claims.plainString("aud", isOneOf: policy.audiences) {
+            guard accepted else { throw .wrongAudience }
+        } else if !policy.audiences.isEmpty {
             guard let audience = claims["aud"] else { throw .missingClaim("aud") }
             let accepted: Bool
             switch audience {
@@ -103,20 +107,20 @@ public struct JWTVerifier: Sendable {
     private static let dateBound: Int64 = 1_000_000_000_000_000
 
     /// A NumericDate claim (RFC 7519 §2) in whole seconds, rounded down and clamped.
-    private func numericDate(_ name: String, in claims: JSONObject) throws(TokenError) -> Int64? {
+    private func numericDate(_ name: String, in claims: JWTClaims) throws(TokenError) -> Int64? {
         guard let value = claims[name] else { return nil }
         guard let seconds = value.numberValue else { throw .invalidClaim(name, "is not a number") }
         let bound = Double(Self.dateBound)
         return Int64(min(max(seconds, -bound), bound).rounded(.down))
     }
 
-    private func optionalString(_ name: String, in claims: JSONObject) throws(TokenError) -> String? {
+    private func optionalString(_ name: String, in claims: JWTClaims) throws(TokenError) -> String? {
         guard let value = claims[name] else { return nil }
         guard let string = value.stringValue else { throw .invalidClaim(name, "is not a string") }
         return string
     }
 
-    private func clientID(in claims: JSONObject) throws(TokenError) -> String? {
+    private func clientID(in claims: JWTClaims) throws(TokenError) -> String? {
         if let name = policy.clientIDClaim { return try optionalString(name, in: claims) }
         if let clientID = try optionalString("client_id", in: claims) { return clientID }
         return try optionalString("azp", in: claims)
@@ -124,7 +128,7 @@ public struct JWTVerifier: Sendable {
 
     /// The scope strings: `scope_claim`, else `scope`, else `scp`; each a
     /// space-delimited string or an array of strings.
-    private func scopes(in claims: JSONObject) throws(TokenError) -> [String] {
+    private func scopes(in claims: JWTClaims) throws(TokenError) -> [String] {
         let names = policy.scopeClaim.map { [$0] } ?? ["scope", "scp"]
         for name in names {
             guard let value = claims[name] else { continue }
@@ -150,7 +154,7 @@ public struct JWTVerifier: Sendable {
     /// anything else as JSON text. The scope and client-id claim names give the
     /// values the scope and origin checks use. Control characters (CR, LF, NUL…)
     /// make the token invalid rather than reach a header.
-    private func forwardedValue(of name: String, in claims: JSONObject, scopes: [String], clientID: String?) throws(TokenError) -> String? {
+    private func forwardedValue(of name: String, in claims: JWTClaims, scopes: [String], clientID: String?) throws(TokenError) -> String? {
         let value: String?
         if name == (policy.scopeClaim ?? "scope") || (policy.scopeClaim == nil && name == "scp") {
             value = scopes.isEmpty ? nil : scopes.joined(separator: " ")

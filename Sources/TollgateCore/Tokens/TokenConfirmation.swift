@@ -16,7 +16,12 @@ public struct TokenConfirmation: Sendable, Hashable {
     /// a `cnf` that is not an object, or whose `jkt`/`x5t#S256` is not a
     /// non-empty string, is an invalid claim.
     public init?(claims: JSONObject) throws(TokenError) {
-        guard let value = claims["cnf"] else { return nil }
+        try self.init(cnf: claims["cnf"])
+    }
+
+    /// Reads a `cnf` claim's value (`nil`: the claim is absent).
+    public init?(cnf: JSONValue?) throws(TokenError) {
+        guard let value = cnf else { return nil }
         guard let cnf = value.objectValue else { throw .invalidClaim("cnf", "is not an object") }
         jwkThumbprint = try Self.member("jkt", of: cnf)
         certificateThumbprint = try Self.member("x5t#S256", of: cnf)

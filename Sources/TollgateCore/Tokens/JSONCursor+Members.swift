@@ -1,0 +1,158 @@
+/// A top-level object read as member positions instead of values: the
+/// grammar is checked in full, but no name or scalar value is copied out.
+/// `JWTClaims` decodes only the members a verification reads.
+extension JSONCursor {
+    /// One member: where its name (without quotes) and its value lie.
+    struct MemberPosition: Sendable {
+        let name: Range<Int>
+        let value: Range<Int>
+        /// The name has an escape or a non-ASCII byte, so it is compared as
+        /// decoded text (Swift's `String` equality is canonical equivalence).
+        let nameNeedsDecoding: Bool
+    }
+
+    /// Reads one JSON object (the whole text, after optional whitespace) as
+    /// member positions, rejecting duplicate names as `JSONParser` does.
+    mutating func scanObjectMembers() throws(JSONParseError) -> [MemberPosition] {
+        skipWhitespace()
+        guard index < bytes.count else { throw error(.unexpectedEnd) }
+        guard bytes[index] == UInt8(ascii: "{") else { throw error(.unexpectedByte) }
+        index += 1
+        var members: [MemberPosition] = []
+        members.reserveCapacity(16)
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            try scanMembers(into: &members)
+        }
+        skipWhitespace()
+        guard isAtEnd else { throw error(.trailingContent) }
+        try rejectDuplicateNames(members)
+        return members
+    }
+
+    private mutating func scanMembers(into members: inout [MemberPosition]) throws(JSONParseError) {
+        while true {
+            skipWhitespace()
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            guard bytes[index] == UInt8(ascii: "\"") else { throw error(.unexpectedByte) }
+            let nameStart = index + 1
+            let nameNeedsDecoding = try skipString()
+            let name = nameStart..<(index - 1)
+            skipWhitespace()
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            guard bytes[index] == UInt8(ascii: ":") else { throw error(.unexpectedByte) }
+            index += 1
+            skipWhitespace()
+            let valueStart = index
+            try skipValue(depth: 1)
+            members.append(MemberPosition(name: name, value: valueStart..<index, nameNeedsDecoding: nameNeedsDecoding))
+            skipWhitespace()
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            switch bytes[index] {
+            case UInt8(ascii: ","):
+                index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return
+            default:
+                throw error(.unexpectedByte)
+            }
+        }
+    }
+
+    /// Moves past one value, checking it. Strings, numbers, literals and
+    /// arrays of them are only scanned; a nested object is parsed, so that its
+    /// duplicate names are refused too.
+    private mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard index < bytes.count else { throw error(.unexpectedEnd) }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): _ = try skipString()
+        case UInt8(ascii: "{"): _ = try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): try skipArray(depth: depth + 1)
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
+        default: throw error(.unexpectedByte)
+        }
+    }
+
+    private mutating func skipArray(depth: Int) throws(JSONParseError) {
+        guard depth <= maxDepth else { throw error(.tooDeep) }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try skipValue(depth: depth)
+            skipWhitespace()
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            switch bytes[index] {
+            case UInt8(ascii: ","):
+                index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return
+            default:
+                throw error(.unexpectedByte)
+            }
+        }
+    }
+
+    /// Moves past a string starting at its opening quote; returns whether its
+    /// bytes are not plain printable ASCII. Plain ASCII is only scanned;
+    /// anything else (escapes, UTF-8) goes through `parseString`, which checks it fully.
+    private mutating func skipString() throws(JSONParseError) -> Bool {
+        let quote = index
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return false
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { break }
+            index += 1
+        }
+        guard index < bytes.count else { throw error(.unexpectedEnd) }
+        index = quote
+        _ = try parseString()
+        return true
+    }
+
+    /// Plain ASCII names compare as bytes; with any other name, all are
+    /// decoded and compared as text, and past a dozen members a set keeps a
+    /// hostile object linear.
+    private func rejectDuplicateNames(_ members: [MemberPosition]) throws(JSONParseError) {
+        if members.count <= Self.linearDuplicateCheckLimit, !members.contains(where: \.nameNeedsDecoding) {
+            for later in members.indices.dropFirst() {
+                let name = UnsafeBufferPointer(rebasing: bytes[members[later].name])
+                for earlier in 0..<later where name.elementsEqual(UnsafeBufferPointer(rebasing: bytes[members[earlier].name])) {
+                    throw JSONParseError(reason: .duplicateMember(String(decoding: name, as: UTF8.self)), offset: members[later].name.lowerBound - 1)
+                }
+            }
+            return
+        }
+        var seen = Set<String>()
+        for member in members {
+            let name = try decodedName(member)
+            guard seen.insert(name).inserted else {
+                throw JSONParseError(reason: .duplicateMember(name), offset: member.name.lowerBound - 1)
+            }
+        }
+    }
+
+    /// The text of a member's name.
+    func decodedName(_ member: MemberPosition) throws(JSONParseError) -> String {
+        guard member.nameNeedsDecoding else {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[member.name]), as: UTF8.self)
+        }
+        var cursor = JSONCursor(UnsafeBufferPointer(rebasing: bytes[(member.name.lowerBound - 1)...]), maxDepth: maxDepth)
+        return try cursor.parseString()
+    }
+}

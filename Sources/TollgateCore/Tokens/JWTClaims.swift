@@ -1,0 +1,75 @@
+/// The claims of a JWT (RFC 7519 §4): a JSON object checked in full when the
+/// token is parsed (grammar, UTF-8, duplicate names), whose members are decoded
+/// only when read. A verification reads about eight claims; building every
+/// name and value as a `JSONValue` and freeing it again was about a third of
+/// the verifier's own cost next to an RS256 check (micro-benchmark
+/// `TokenVerification`, `benchmarks/micro/README.md`).
+public struct JWTClaims: Sendable {
+    private let payload: [UInt8]
+    private let members: [JSONCursor.MemberPosition]
+
+    /// Checks `payload` as one JSON object with distinct member names.
+    init(payload: [UInt8]) throws(JSONParseError) {
+        self.payload = payload
+        let scanned: Result<[JSONCursor.MemberPosition], JSONParseError> = payload.withUnsafeBufferPointer { bytes in
+            var cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
+            return Result { () throws(JSONParseError) in try cursor.scanObjectMembers() }
+        }
+        members = try scanned.get()
+    }
+
+    /// The number of claims.
+    public var count: Int { members.count }
+
+    /// The value of claim `name`, decoded.
+    public subscript(name: String) -> JSONValue? {
+        guard let member = member(named: name) else { return nil }
+        return payload.withUnsafeBufferPointer { bytes in
+            // The scan has checked this value, so parsing it again cannot fail.
+            try? JSONParser.parse(UnsafeBufferPointer(rebasing: bytes[member.value]))
+        }
+    }
+
+    /// Whether claim `name` is a string equal to one of `candidates`; `nil`
+    /// when the claim is absent or not a plain ASCII string (read it with the
+    /// subscript then). Compares bytes in place, without building the string.
+    func plainString(_ name: String, isOneOf candidates: some Collection<String>) -> Bool? {
+        guard let member = member(named: name) else { return nil }
+        return payload.withUnsafeBufferPointer { bytes -> Bool? in
+            let value = bytes[member.value]
+            guard value.count >= 2, value.first == UInt8(ascii: "\"") else { return nil }
+            let text = UnsafeBufferPointer(rebasing: value.dropFirst().dropLast())
+            guard !text.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) else { return nil }
+            for candidate in candidates {
+                var candidate = candidate
+                let equal = candidate.withUTF8 { expected in
+                    expected.count == text.count && !expected.contains(where: { $0 >= 0x80 }) && expected.elementsEqual(text)
+                }
+                if equal { return true }
+            }
+            return candidates.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } ? false : nil
+        }
+    }
+
+    /// The member called `name`: plain ASCII names compare as bytes, others
+    /// as decoded text, so the lookup means what `String` equality means.
+    private func member(named name: String) -> JSONCursor.MemberPosition? {
+        var name = name
+        return name.withUTF8 { wanted in
+            let wantedIsASCII = !wanted.contains { $0 >= 0x80 }
+            return payload.withUnsafeBufferPointer { bytes in
+                for member in members {
+                    if member.nameNeedsDecoding || !wantedIsASCII {
+                        let cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
+                        if let decoded = try? cursor.decodedName(member), decoded == String(decoding: wanted, as: UTF8.self) {
+                            return member
+                        }
+                    } else if UnsafeBufferPointer(rebasing: bytes[member.name]).elementsEqual(wanted) {
+                        return member
+                    }
+                }
+                return nil
+            }
+        }
+    }
+}

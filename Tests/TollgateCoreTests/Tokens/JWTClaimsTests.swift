@@ -1,0 +1,112 @@
+import Testing
+import TollgateCore
+
+/// `JWTClaims` checks a payload in full but decodes claims only when read:
+/// it must accept and refuse exactly what the full JSON parser does, and read
+/// the same values, whatever the spelling of names and values.
+@Suite struct JWTClaimsTests {
+    typealias F = TokenFixtures
+
+    private func claims(_ payload: String) throws(TokenError) -> JWTClaims {
+        try JWT(parsing: F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: payload, key: F.rsa)).claims
+    }
+
+    private func error(_ payload: String) -> TokenError? {
+        do {
+            _ = try claims(payload)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Payloads that are valid JSON objects, spelt in the ways a hostile or
+    /// unusual issuer might: escapes in names and values, non-ASCII, nesting,
+    /// every scalar kind, whitespace everywhere.
+    static let objects: [String] = [
+        "{}",
+        #"{"iss":"https://tenant.eu.example.com","exp":1700000600,"aud":["a","b"],"scope":"apps:read apps"}"#,
+        #"{"\u0069ss":"https:\/\/tenant.eu.example.com","s\u0075b":"al\u00efce"}"#,
+        #" { "exp" : 1.7e9 , "nbf" : -0.5 , "flag" : true , "none" : null , "f" : false } "#,
+        #"{"cnf":{"jkt":"abc","x5t#S256":"def"},"realm_access":{"roles":["a",{"b":[1,2,{"c":null}]}]}}"#,
+        #"{"名前":"値","emoji":"\ud83d\ude00","tab":"a\tb","quote":"\"q\""}"#,
+        #"{"K":1,"k":2}"#,
+        #"{"a":[],"b":[[]],"c":{},"d":""}"#,
+    ]
+
+    @Test(arguments: objects)
+    func readsWhatTheFullParserReads(payload: String) throws {
+        let claims = try claims(payload)
+        let object = try #require(try JSONParser.parse(payload).objectValue)
+        #expect(claims.count == object.count)
+        for (name, value) in zip(object.keys, object.values) {
+            #expect(claims[name] == value, "claim \(name)")
+        }
+        #expect(claims["absent"] == nil)
+    }
+
+    @Test func escapedNamesAreFoundByTheirText() throws {
+        let claims = try claims(#"{"\u0069ss":"x","s\u0075b":"alice"}"#)
+        #expect(claims["iss"] == .string("x"))
+        #expect(claims["sub"] == .string("alice"))
+        #expect(claims["\\u0069ss"] == nil)
+    }
+
+    @Test func namesCompareAsStringsDo() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to "K": Swift's `String`
+        // equality (and so the full parser's duplicate check) treats them as one name.
+        #expect(error(#"{"K":1,"\u212A":2}"#) == .malformed(.duplicateMember(.claims)))
+        #expect(try claims(#"{"\u212A":7}"#)["K"]?.numberValue == 7)
+        #expect(try claims(#"{"K":7}"#)["\u{212A}"]?.numberValue == 7)
+    }
+
+    @Test func duplicateNamesAreRefusedHoweverSpelt() {
+        #expect(error(#"{"sub":"alice","sub":"admin"}"#) == .malformed(.duplicateMember(.claims)))
+        #expect(error(#"{"sub":"alice","s\u0075b":"admin"}"#) == .malformed(.duplicateMember(.claims)))
+        #expect(error(#"{"cnf":{"jkt":"a","jkt":"b"}}"#) == .malformed(.duplicateMember(.claims)))
+        let many = (0..<40).map { #""k\#($0)":0"# }.joined(separator: ",")
+        #expect(error("{\(many),\"k39\":1}") == .malformed(.duplicateMember(.claims)))
+        #expect(error("{\(many),\"k\\u0033\":1}") == .malformed(.duplicateMember(.claims)))
+        #expect(error("{\(many)}") == nil)
+    }
+
+    @Test func whatIsNotAnObjectIsRefusedAsTheFullParserDoes() {
+        #expect(error("[]") == .malformed(.notAnObject(.claims)))
+        #expect(error(#""claims""#) == .malformed(.notAnObject(.claims)))
+        #expect(error("42") == .malformed(.notAnObject(.claims)))
+        #expect(error("null") == .malformed(.notAnObject(.claims)))
+        for broken in [
+            "", "{", #"{"a"}"#, #"{"a":}"#, #"{"a":1,}"#, #"{"a":01}"#, #"{"a":"\x"}"#, #"{"a":"\ud800"}"#,
+            "{\"a\":\"\u{01}\"}", #"{"a":1}x"#, #"{"a":[1,]}"#, #"{"a":tru}"#, #"{a:1}"#, #"{"a":1}{}"#,
+        ] {
+            #expect(error(broken) == .malformed(.notJSON(.claims)), "\(broken)")
+        }
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        #expect(error(#"{"a":\#(deep)}"#) == .malformed(.notJSON(.claims)))
+    }
+
+    @Test func invalidUTF8IsRefusedInNamesAndValues() {
+        for payload: [UInt8] in [
+            Array(#"{"a":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8),
+            Array(#"{""#.utf8) + [0xFF] + Array(#"":1}"#.utf8),
+        ] {
+            let token = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: "{}", key: F.rsa)
+            let parts = token.split(separator: ".")
+            let forged = "\(parts[0]).\(Base64URL.encode(payload)).\(parts[2])"
+            #expect(throws: TokenError.malformed(.notJSON(.claims))) { try JWT(parsing: forged) }
+        }
+    }
+
+    @Test func issuerAndAudienceSpeltWithEscapesStillVerify() throws {
+        let verifier = JWTVerifier(policy: F.policy())
+        let escapedIssuer = F.issuer.replacingOccurrences(of: "/", with: "\\/")
+        let payload = #"{"iss":"\#(escapedIssuer)","aud":"api.ex\u0061mple.com","exp":\#(F.now + 600),"sub":"alice"}"#
+        let token = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: payload, key: F.rsa)
+        let verified = try verifier.verify(token, keys: F.keySet, now: F.now)
+        #expect(verified.subject == "alice")
+        let wrong = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"iss":"https:\/\/other","aud":"api.example.com","exp":\#(F.now + 600)}"#, key: F.rsa)
+        #expect(throws: TokenError.wrongIssuer) { try verifier.verify(wrong, keys: F.keySet, now: F.now) }
+        let otherAudience = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"iss":"\#(F.issuer)","aud":"api.example.org","exp":\#(F.now + 600)}"#, key: F.rsa)
+        #expect(throws: TokenError.wrongAudience) { try verifier.verify(otherAudience, keys: F.keySet, now: F.now) }
+    }
+}
