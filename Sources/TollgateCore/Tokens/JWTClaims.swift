@@ -30,24 +30,38 @@ public struct JWTClaims: Sendable {
         }
     }
 
-    /// Whether claim `name` is a string equal to one of `candidates`; `nil`
-    /// when the claim is absent or not a plain ASCII string (read it with the
-    /// subscript then). Compares bytes in place, without building the string.
-    func plainString(_ name: String, isOneOf candidates: some Collection<String>) -> Bool? {
-        guard let member = member(named: name) else { return nil }
-        return payload.withUnsafeBufferPointer { bytes -> Bool? in
+    /// A claim read in place, without decoding it.
+    enum PlainRead<Value> {
+        case absent
+        case plain(Value)
+        /// Present, but in a form only the subscript reads (escapes, non-ASCII, another type).
+        case other
+    }
+
+    /// Whether claim `name`, a string of printable ASCII without escapes, equals
+    /// one of `candidates`, which must all be ASCII: compared as bytes, which for
+    /// ASCII is what `String` equality means.
+    func plainString(_ name: String, isOneOf candidates: some Collection<String>) -> PlainRead<Bool> {
+        guard let member = member(named: name) else { return .absent }
+        return payload.withUnsafeBufferPointer { bytes -> PlainRead<Bool> in
             let value = bytes[member.value]
-            guard value.count >= 2, value.first == UInt8(ascii: "\"") else { return nil }
+            guard value.count >= 2, value.first == UInt8(ascii: "\"") else { return .other }
             let text = UnsafeBufferPointer(rebasing: value.dropFirst().dropLast())
-            guard !text.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) else { return nil }
+            guard !text.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) else { return .other }
             for candidate in candidates {
                 var candidate = candidate
-                let equal = candidate.withUTF8 { expected in
-                    expected.count == text.count && !expected.contains(where: { $0 >= 0x80 }) && expected.elementsEqual(text)
-                }
-                if equal { return true }
+                if candidate.withUTF8({ $0.elementsEqual(text) }) { return .plain(true) }
             }
-            return candidates.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } ? false : nil
+            return .plain(false)
+        }
+    }
+
+    /// Claim `name` when it is a plain integer of at most 15 digits, as
+    /// NumericDates are, read without building a `JSONNumber`.
+    func plainInteger(_ name: String) -> PlainRead<Double> {
+        guard let member = member(named: name) else { return .absent }
+        return payload.withUnsafeBufferPointer { bytes in
+            JSONCursor.exactInteger(UnsafeBufferPointer(rebasing: bytes[member.value])).map { .plain($0) } ?? .other
         }
     }
 

@@ -50,18 +50,24 @@ public struct JWTVerifier: Sendable {
 
     /// Checks `iss`, `exp`, `nbf`, `iat` and `aud`; returns `exp`.
     private func checkClaims(_ claims: JWTClaims, now: Int64) throws(TokenError) -> Int64 {
-        let issuerMatches = claims.plainString("iss", isOneOf: CollectionOfOne(policy.issuer))
-            ?? (claims["iss"]?.stringValue == policy.issuer)
-        guard issuerMatches else { throw .wrongIssuer }
+        let plain = policy.issuerAndAudiencesAreASCII
+        if plain, case .plain(let matches) = claims.plainString("iss", isOneOf: CollectionOfOne(policy.issuer)) {
+            guard matches else { throw .wrongIssuer }
+        } else {
+            guard claims["iss"]?.stringValue == policy.issuer else { throw .wrongIssuer }
+        }
         let leeway = min(policy.leewaySeconds, Self.dateBound)
         let now = min(max(now, -Self.dateBound), Self.dateBound)
         guard let expiresAt = try numericDate("exp", in: claims) else { throw .missingClaim("exp") }
         if now - leeway >= expiresAt { throw .expired }
         if let notBefore = try numericDate("nbf", in: claims), notBefore > now + leeway { throw .notYetValid }
         if let issuedAt = try numericDate("iat", in: claims), issuedAt > now + leeway { throw .issuedInFuture }
-        if !policy.audiences.isEmpty, let accepted = claims.plainString("aud", isOneOf: policy.audiences) {
+        if policy.audiences.isEmpty {
+            return expiresAt
+        }
+        if plain, case .plain(let accepted) = claims.plainString("aud", isOneOf: policy.audiences) {
             guard accepted else { throw .wrongAudience }
-        } else if !policy.audiences.isEmpty {
+        } else {
             guard let audience = claims["aud"] else { throw .missingClaim("aud") }
             let accepted: Bool
             switch audience {
@@ -108,8 +114,16 @@ public struct JWTVerifier: Sendable {
 
     /// A NumericDate claim (RFC 7519 §2) in whole seconds, rounded down and clamped.
     private func numericDate(_ name: String, in claims: JWTClaims) throws(TokenError) -> Int64? {
-        guard let value = claims[name] else { return nil }
-        guard let seconds = value.numberValue else { throw .invalidClaim(name, "is not a number") }
+        let seconds: Double
+        switch claims.plainInteger(name) {
+        case .absent:
+            return nil
+        case .plain(let value):
+            seconds = value
+        case .other:
+            guard let value = claims[name]?.numberValue else { throw .invalidClaim(name, "is not a number") }
+            seconds = value
+        }
         let bound = Double(Self.dateBound)
         return Int64(min(max(seconds, -bound), bound).rounded(.down))
     }

@@ -109,4 +109,28 @@ import TollgateCore
         let otherAudience = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"iss":"\#(F.issuer)","aud":"api.example.org","exp":\#(F.now + 600)}"#, key: F.rsa)
         #expect(throws: TokenError.wrongAudience) { try verifier.verify(otherAudience, keys: F.keySet, now: F.now) }
     }
+
+    @Test func nonASCIIIssuersCompareAsStrings() throws {
+        // Precomposed "é" in the configuration, decomposed "e\u0301" in the token:
+        // canonically equivalent, so equal, as `String` comparison has always had it.
+        let verifier = JWTVerifier(policy: IssuerPolicy(name: "t", issuer: "https://t\u{E9}nant.example", audiences: [F.audience]))
+        let payload = #"{"iss":"https://te\u0301nant.example","aud":"\#(F.audience)","exp":\#(F.now + 600)}"#
+        let token = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: payload, key: F.rsa)
+        #expect(try verifier.verify(token, keys: F.keySet, now: F.now).issuer == "t")
+        let other = F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"iss":"https://tenant.example","aud":"\#(F.audience)","exp":\#(F.now + 600)}"#, key: F.rsa)
+        #expect(throws: TokenError.wrongIssuer) { try verifier.verify(other, keys: F.keySet, now: F.now) }
+    }
+
+    @Test func numericDatesReadInPlaceOrDecoded() throws {
+        let verifier = JWTVerifier(policy: F.policy())
+        func token(exp: String) -> String {
+            F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: #"{"iss":"\#(F.issuer)","aud":"\#(F.audience)","exp":\#(exp)}"#, key: F.rsa)
+        }
+        #expect(try verifier.verify(token(exp: "\(F.now + 600)"), keys: F.keySet, now: F.now).expiresAt == F.now + 600)
+        #expect(try verifier.verify(token(exp: "\(F.now + 600).9"), keys: F.keySet, now: F.now).expiresAt == F.now + 600)
+        #expect(try verifier.verify(token(exp: "1.7000006e9"), keys: F.keySet, now: F.now).expiresAt == 1_700_000_600)
+        #expect(try verifier.verify(token(exp: "12345678901234567890"), keys: F.keySet, now: F.now).expiresAt > F.now)
+        #expect(throws: TokenError.invalidClaim("exp", "is not a number")) { try verifier.verify(token(exp: "\"\(F.now + 600)\""), keys: F.keySet, now: F.now) }
+        #expect(throws: TokenError.expired) { try verifier.verify(token(exp: "-1"), keys: F.keySet, now: F.now) }
+    }
 }

@@ -11,6 +11,7 @@ public func fuzzClaims(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let token = try? ClaimsFixture.signer.compactJWS(payload: payload, algorithm: .hs256, type: "at+jwt") else {
         fatalError("signing failed")
     }
+    checkClaimsAgreeWithParser(token: token, payload: payload)
     guard let verified = try? ClaimsFixture.verifier.verify(token, keys: ClaimsFixture.keys, now: ClaimsFixture.now) else {
         return 0
     }
@@ -28,6 +29,23 @@ public func fuzzClaims(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("a verified, unexpired token was not found in the cache")
     }
     return 0
+}
+
+/// `JWTClaims` scans a payload and decodes claims only when read; it must
+/// accept exactly the JSON objects `JSONParser` accepts and read the same values.
+func checkClaimsAgreeWithParser(token: String, payload: [UInt8]) {
+    let claims = try? JWT(parsing: token).claims
+    let object = (try? JSONParser.parse(payload))?.objectValue
+    guard let claims, let object else {
+        guard claims == nil, object == nil else {
+            fatalError("JWTClaims and JSONParser disagree on whether \(payload) is a claim set")
+        }
+        return
+    }
+    guard claims.count == object.count else { fatalError("JWTClaims counts \(claims.count) claims, JSONParser \(object.count)") }
+    for (name, value) in zip(object.keys, object.values) where claims[name] != value {
+        fatalError("JWTClaims reads claim \(name) as \(String(describing: claims[name])), JSONParser as \(value)")
+    }
 }
 
 /// The one issuer and key the payloads are signed and checked with.
