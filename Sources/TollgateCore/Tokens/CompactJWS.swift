@@ -45,10 +45,10 @@ public struct CompactJWS: Sendable {
     }
 
     private static func split(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> (JOSEHeader, [UInt8], [UInt8], Int) {
-        guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")) else { throw .malformed(.segmentCount) }
+        guard let firstDot = dot(in: bytes, from: 0) else { throw .malformed(.segmentCount) }
         let afterFirst = firstDot + 1
-        guard let secondDot = bytes[afterFirst...].firstIndex(of: UInt8(ascii: ".")) else { throw .malformed(.segmentCount) }
-        guard bytes[(secondDot + 1)...].firstIndex(of: UInt8(ascii: ".")) == nil else { throw .malformed(.segmentCount) }
+        guard let secondDot = dot(in: bytes, from: afterFirst) else { throw .malformed(.segmentCount) }
+        guard dot(in: bytes, from: secondDot + 1) == nil else { throw .malformed(.segmentCount) }
         guard firstDot <= maxEncodedHeaderBytes else { throw .malformed(.headerTooLarge(limit: maxEncodedHeaderBytes)) }
 
         guard let headerBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[..<firstDot])) else {
@@ -65,6 +65,15 @@ public struct CompactJWS: Sendable {
             throw .malformed(.signatureLength)
         }
         return (header, payload, signature, secondDot)
+    }
+
+    /// The index of the first `.` at or after `start`: `memchr`, because a
+    /// byte-by-byte `firstIndex(of:)` over an 800-byte token was 2.4% of a
+    /// verification's samples in the micro-benchmark's profile.
+    private static func dot(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count else { return nil }
+        guard let found = memchr(base + start, Int32(UInt8(ascii: ".")), bytes.count - start) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     /// Parses a header or claims segment as a JSON object.
