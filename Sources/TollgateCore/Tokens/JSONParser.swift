@@ -321,7 +321,7 @@ struct JSONCursor {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+    mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = index
         try scanNumber()
         let digits = UnsafeBufferPointer(rebasing: bytes[start..<index])

@@ -81,6 +81,12 @@ import TollgateCore
         ] {
             #expect(error(broken) == .malformed(.notJSON(.claims)), "\(broken)")
         }
+        // FuzzClaims' first finding: a number beyond `Double`'s range passed the
+        // scan but not the parser, so `nbf: 1e999` would have read as absent.
+        #expect(error(#"{"iss":"https://issuer.example","aud":"1E+308api","exp":17e36165971999}"#) == .malformed(.notJSON(.claims)))
+        #expect(error(#"{"nbf":1e999}"#) == .malformed(.notJSON(.claims)))
+        #expect(error(#"{"a":[-1e400]}"#) == .malformed(.notJSON(.claims)))
+        #expect(error(#"{"a":1e308,"b":-0.0,"c":123456789012345678901234567890}"#) == nil)
         let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
         #expect(error(#"{"a":\#(deep)}"#) == .malformed(.notJSON(.claims)))
     }
