@@ -166,10 +166,8 @@ def matrix_md(result, rates):
     lines += proof_key_md(result)
     return lines + ["", "Hit ratio (counted): as below, from the requests sent and the rotation (1,000-entry caches, "
                     f"2,500 tokens). Hit ratio (/metrics): `tollgate_token_cache_hits_total` and `_misses_total` read "
-                    "before and after each sample. They disagree on the Redis miss row: with a Redis replay store the "
-                    "decision is made again once Redis answers, and that second pass finds the token the first pass "
-                    "verified and cached, so the exchange is recorded as a cache hit (in /metrics and the access "
-                    "log). The counted figure is the true one there: every request of that row paid a verify."]
+                    "before and after each sample. The two should agree on every row (before 0f6dd99 the Redis miss "
+                    "row's /metrics said 100%: the decision made again after Redis answered was counted as a hit)."]
 
 
 def proof_key_md(result):
