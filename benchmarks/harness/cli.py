@@ -186,9 +186,9 @@ def main(argv=None):
                  "tollgate-jwt": lambda: TollgateJWT(ctx),
                  "tollgate-none-base": lambda: TollgateBaseline(ctx), "tollgate-jwt-base": lambda: TollgateJWTBaseline(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
                  "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx), "tollgate-jwt-dpop": lambda: TollgateJWTDPoP(ctx)}
-    for key, label, replay, _mode in MATRIX:
-        factories[key] = lambda key=key, label=label, replay=replay: TollgateMatrix(ctx, key, f"Tollgate {label}",
-                                                                                     replay)
+    for key, label, replay, _mode, proof_keys in MATRIX:
+        factories[key] = lambda key=key, label=label, replay=replay, proof_keys=proof_keys: TollgateMatrix(
+            ctx, key, f"Tollgate {label}", replay, proof_keys)
     try:
         progress("start: origin nginx")
         origin.start()

@@ -22,16 +22,20 @@ REQUEST_LUA = "request.lua"
 TOKEN_PATH = "/api/v1/apps"
 POST_BODY_BYTES = 64 * 1024
 # Targets that check tokens (and so get the 401/403 checks); Tollgate's are the ones with a cache.
-# The DPoP cost matrix's rows (scenario dpop-matrix): key, label, replay store (None: bearer), token mode.
-# Each is a gateway of its own (targets.TollgateMatrix, cache.tokens 1,000).
+# The DPoP cost matrix's rows (scenario dpop-matrix): key, label, replay store (None: bearer), token mode,
+# proof keys kept (`cache.dpop_keys`; None: the default). Each is a gateway of its own (targets.TollgateMatrix,
+# cache.tokens 1,000); the proof-key-cache-off rows sit next to the memory rows they differ from.
 MATRIX_TOKENS = 2500
 MATRIX = [
-    ("mx-bearer-hit", "bearer, cache hit", None, "one"),
-    ("mx-dpop-memory-hit", "DPoP memory store, cache hit", "memory", "one"),
-    ("mx-dpop-redis-hit", "DPoP Redis store, cache hit", "redis", "one"),
-    ("mx-bearer-miss", f"bearer, cache miss ({MATRIX_TOKENS:,} tokens)", None, "rotate"),
-    ("mx-dpop-memory-miss", f"DPoP memory store, cache miss ({MATRIX_TOKENS:,} tokens)", "memory", "rotate"),
-    ("mx-dpop-redis-miss", f"DPoP Redis store, cache miss ({MATRIX_TOKENS:,} tokens)", "redis", "rotate"),
+    ("mx-bearer-hit", "bearer, cache hit", None, "one", None),
+    ("mx-dpop-memory-hit", "DPoP memory store, cache hit", "memory", "one", None),
+    ("mx-dpop-nokeys-hit", "DPoP memory store, proof-key cache off, cache hit", "memory", "one", 0),
+    ("mx-dpop-redis-hit", "DPoP Redis store, cache hit", "redis", "one", None),
+    ("mx-bearer-miss", f"bearer, cache miss ({MATRIX_TOKENS:,} tokens)", None, "rotate", None),
+    ("mx-dpop-memory-miss", f"DPoP memory store, cache miss ({MATRIX_TOKENS:,} tokens)", "memory", "rotate", None),
+    ("mx-dpop-nokeys-miss", f"DPoP memory store, proof-key cache off, cache miss ({MATRIX_TOKENS:,} tokens)",
+     "memory", "rotate", 0),
+    ("mx-dpop-redis-miss", f"DPoP Redis store, cache miss ({MATRIX_TOKENS:,} tokens)", "redis", "rotate", None),
 ]
 TOKEN_TARGETS = ("haproxy-jwt", "tollgate-jwt", "tollgate-jwt-log", "tollgate-jwt-scraped", "tollgate-jwt-dpop", "tollgate-jwt-base",
                  *(key for key, *_ in MATRIX))
@@ -183,19 +187,21 @@ SCENARIOS = [
              "the binding check and one replay-store insert per request. Not in the default set.",
              targets=["tollgate-jwt", "tollgate-jwt-dpop"], path=TOKEN_PATH, lua=REQUEST_LUA,
              checks=token_checks("RS256"), shape=Shape(token=("one", "RS256"))),
-    Scenario("dpop-matrix", "DPoP cost matrix: bearer vs DPoP (memory / Redis replay store), cache hit and miss",
-             f"GET {TOKEN_PATH} against six token-route gateways, one per row, each with `cache.tokens: 1000` and "
-             "an admin listener read around each sample: bearer, DPoP with the memory replay store and DPoP with "
+    Scenario("dpop-matrix", "DPoP cost matrix: bearer vs DPoP (memory / Redis replay store; proof-key cache on / off), "
+             "cache hit and miss",
+             f"GET {TOKEN_PATH} against eight token-route gateways, one per row, each with `cache.tokens: 1000` and "
+             "an admin listener read around each sample: bearer, DPoP with the memory replay store, the same with "
+             "the proof-key cache off (`cache.dpop_keys: 0`: every proof's jwk built into a key) and DPoP with "
              "a Redis replay store (a redis-server of the run's own on the load CPU), each with one token "
              f"repeated (cache hit) and with {MATRIX_TOKENS:,} distinct tokens rotated in order (over twice the "
              "cache: every request a miss). DPoP tokens are RS256 ones bound to one P-256 client key; every "
              "DPoP request carries its own ES256 proof (fresh jti, `ath` of its token), signed before the run "
-             "by `tollgate dpop-proof`. Not in the default set.",
+             "by `tollgate dpop-proof` (`--count`; the miss rows' with `--token-file`). Not in the default set.",
              targets=[key for key, *_ in MATRIX], path=TOKEN_PATH, lua=REQUEST_LUA, checks=matrix_checks,
              shape=Shape(token=("one", "RS256")),
              target_shapes={key: Shape(token=(mode, "RS256"), dpop=bool(replay),
                                        tokens=MATRIX_TOKENS if mode == "rotate" else None)
-                            for key, _, replay, mode in MATRIX}),
+                            for key, _, replay, mode, _keys in MATRIX}),
     Scenario("g", "HTTP/2 (h2c) next to HTTP/1.1 with h2load",
              f"GET {TOKEN_PATH} with one repeated RS256 token (cache hit) on Tollgate's token route, loaded by h2load "
              "in three shapes per round: HTTP/1.1 over 32 connections, HTTP/2 with 100 concurrent streams over 1 "
@@ -411,9 +417,10 @@ def describe(scenario, round_no, target, result, window):
 
 # Ratios the report shows, first over second, when a scenario has both targets.
 PAIRS = [("mx-dpop-memory-hit", "mx-bearer-hit"), ("mx-dpop-redis-hit", "mx-bearer-hit"),
-         ("mx-dpop-redis-hit", "mx-dpop-memory-hit"), ("mx-bearer-miss", "mx-bearer-hit"),
-         ("mx-dpop-memory-miss", "mx-bearer-miss"), ("mx-dpop-redis-miss", "mx-bearer-miss"),
-         ("mx-dpop-redis-miss", "mx-dpop-memory-miss"), ("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
+         ("mx-dpop-redis-hit", "mx-dpop-memory-hit"), ("mx-dpop-nokeys-hit", "mx-dpop-memory-hit"),
+         ("mx-bearer-miss", "mx-bearer-hit"), ("mx-dpop-memory-miss", "mx-bearer-miss"),
+         ("mx-dpop-redis-miss", "mx-bearer-miss"), ("mx-dpop-redis-miss", "mx-dpop-memory-miss"),
+         ("mx-dpop-nokeys-miss", "mx-dpop-memory-miss"), ("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
          ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt"),
          ("tollgate-none", "tollgate-none-base"), ("tollgate-jwt", "tollgate-jwt-base")]
 

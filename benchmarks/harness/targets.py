@@ -227,7 +227,7 @@ class TollgateJWT(Tollgate):
     def start(self):
         self.values.update(issuer=ISSUER, audience=AUDIENCE, jwks_file=self.ctx.tokens.jwks_file,
                            cache_tokens=self.cache_tokens, admin_line="", access_log_enabled="false",
-                           access_log_path="stdout", public_origin_line="", dpop_lines="",
+                           access_log_path="stdout", public_origin_line="", dpop_lines="", dpop_keys_line="",
                            idle_timeout="60s", max_connections=self.max_connections, leeway=self.leeway)
         self.values.update(self.observability())
         super().start()
@@ -320,17 +320,19 @@ class TollgateMatrix(TollgateJWT):
     """One row of the DPoP cost matrix: the token route with a small token cache (`cache.tokens: 1000`,
     so that 2,500 rotating tokens, each with its own pre-signed proofs, can never hit), an admin listener
     whose /metrics the harness reads before and after each sample (the measured hit ratio), and, for the
-    DPoP rows, `public_origin` (fixes the proofs' htu) and `dpop: {max_age: 1h, replay: ...}`. Each row
-    is a gateway of its own, so that one row's tokens never sit in another's cache."""
+    DPoP rows, `public_origin` (fixes the proofs' htu) and `dpop: {max_age: 1h, replay: ...}`, and
+    `cache.dpop_keys` when the row sets it (0: the proof-key cache off). Each row is a gateway of its own,
+    so that one row's tokens never sit in another's cache."""
     cache_tokens = 1000
     public_origin = "http://bench.test"
     replay = None  # None: bearer; "memory"; "redis"
 
-    def __init__(self, ctx, key, label, replay=None, **kwargs):
+    def __init__(self, ctx, key, label, replay=None, proof_keys=None, **kwargs):
         super().__init__(ctx, name=key, **kwargs)
         self.key = key
         self.label = label
         self.replay = replay
+        self.proof_keys = proof_keys
         self.redis = Redis(ctx, f"{key}-redis") if replay == "redis" else None
 
     def observability(self):
@@ -339,6 +341,8 @@ class TollgateMatrix(TollgateJWT):
             store = "memory" if self.replay == "memory" else f"redis://127.0.0.1:{self.redis.port}/0"
             values.update(public_origin_line=f"  public_origin: {self.public_origin}",
                           dpop_lines=f"    dpop: {{max_age: 1h, replay: '{store}'}}")
+        if self.proof_keys is not None:
+            values["dpop_keys_line"] = f"  dpop_keys: {self.proof_keys}"
         return values
 
     def start(self):

@@ -8,10 +8,8 @@ another RSA key under the same `kid`) and one without the route's scope.
 """
 import json
 import re
-import shutil
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from .procs import pinned
 
@@ -94,11 +92,14 @@ class TokenKit:
         return self.mint(self.dir / f"{kid}.pem", kid, sub, count=count, out=out,
                          extra=["--dpop-key", str(self.dpop_client_key())])
 
-    def sign_proofs(self, url, token, count, out):
-        """`count` proofs for GET `url` with `token` (its ath), each with its own jti, into `out`."""
-        done = subprocess.run([str(self.ctx.tollgate_binary), "dpop-proof", "--key", str(self.dpop_client_key()),
-                               "--method", "GET", "--url", url, "--token", token, "--count", str(count),
-                               "--out", str(out)], capture_output=True, text=True, timeout=1800)
+    def sign_proofs(self, url, count, out, token=None, token_file=None):
+        """`count` proofs for GET `url` with `token` (its ath), each with its own jti, into `out`; or, with
+        `token_file` (one token per line), `count` passes through it: proof line k goes with token line k mod
+        the file's tokens (`tollgate dpop-proof --token-file`)."""
+        argv = [str(self.ctx.tollgate_binary), "dpop-proof", "--key", str(self.dpop_client_key()),
+                "--method", "GET", "--url", url, "--count", str(count), "--out", str(out)]
+        argv += ["--token-file", str(token_file)] if token_file else ["--token", token]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
         if done.returncode != 0:
             raise RuntimeError(f"tollgate dpop-proof failed: {done.stderr.strip()[-500:]}")
 
@@ -111,7 +112,7 @@ class TokenKit:
         proofs = self.dir / f"dpop-proofs-{count}.txt"
         started = time.monotonic()
         self.progress(f"tokens: signing {count:,} DPoP proofs (tollgate dpop-proof --count {count})")
-        self.sign_proofs(url, token, count, proofs)
+        self.sign_proofs(url, count, proofs, token=token)
         self.progress(f"tokens: {count:,} proofs in {time.monotonic() - started:.0f}s")
         self._rotating[("dpop", url, count)] = (token, proofs)
         return token, proofs
@@ -121,37 +122,30 @@ class TokenKit:
         if ("dpop-check", url) not in self._rotating:
             token = self.mint_bound("dpop-check")
             out = self.dir / "dpop-check-proof.txt"
-            self.sign_proofs(url, token, 1, out)
+            self.sign_proofs(url, 1, out, token=token)
             self._rotating[("dpop-check", url)] = (token, out.read_text().strip())
         return self._rotating[("dpop-check", url)]
 
     def dpop_rotating(self, url, tokens, per_token):
         """`tokens` distinct DPoP-bound RS256 tokens (one file, one per line) and `tokens × per_token`
         proofs (another file) laid out so that proof line i goes with token line i mod `tokens`: request.lua
-        sends token `seq mod tokens` with proof `seq mod proofs`, every proof once. `tollgate dpop-proof`
-        signs for one token per run, so this runs it once per token (two at a time; not measured)."""
+        sends token `seq mod tokens` with proof `seq mod proofs`, every proof once. One run of
+        `tollgate dpop-proof --token-file FILE --count per_token` signs them all (not measured)."""
         if ("dpop-rotate", url, tokens, per_token) in self._rotating:
             return self._rotating[("dpop-rotate", url, tokens, per_token)]
         started = time.monotonic()
         self.progress(f"tokens: minting {tokens:,} DPoP-bound RS256 tokens and signing {per_token} proofs for each "
-                      f"({tokens:,} runs of tollgate dpop-proof --count {per_token})")
+                      f"(tollgate dpop-proof --token-file, --count {per_token})")
         token_file = self.dir / f"dpop-bound-{tokens}.txt"
         self.mint_bound("dpop-user", count=tokens, out=token_file)
-        bound = token_file.read_text().split()
-        if len(bound) != tokens:
-            raise RuntimeError(f"{token_file}: {len(bound)} tokens, expected {tokens}")
-        parts = self.dir / f"dpop-proofs-{tokens}x{per_token}"
-        parts.mkdir(exist_ok=True)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda i: self.sign_proofs(url, bound[i], per_token, parts / f"{i}.txt"), range(tokens)))
-        per = [(parts / f"{i}.txt").read_text().split() for i in range(tokens)]
-        if any(len(p) != per_token for p in per):
-            raise RuntimeError(f"{parts}: a token got fewer than {per_token} proofs")
+        lines = sum(1 for _ in open(token_file))
+        if lines != tokens:
+            raise RuntimeError(f"{token_file}: {lines} tokens, expected {tokens}")
         proof_file = self.dir / f"dpop-proofs-{tokens}x{per_token}.txt"
-        with open(proof_file, "w") as out:
-            for round_no in range(per_token):
-                out.writelines(per[i][round_no] + "\n" for i in range(tokens))
-        shutil.rmtree(parts, ignore_errors=True)
+        self.sign_proofs(url, per_token, proof_file, token_file=token_file)
+        lines = sum(1 for _ in open(proof_file))
+        if lines != tokens * per_token:
+            raise RuntimeError(f"{proof_file}: {lines} proofs, expected {tokens * per_token}")
         self.progress(f"tokens: {tokens:,} bound tokens and {tokens * per_token:,} proofs in "
                       f"{time.monotonic() - started:.0f}s")
         self._rotating[("dpop-rotate", url, tokens, per_token)] = (token_file, proof_file)

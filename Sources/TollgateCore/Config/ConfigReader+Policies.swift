@@ -93,12 +93,15 @@ extension ConfigReader {
 
     mutating func readCache(_ node: Node, anchor: SourceLocation) -> CacheConfig {
         var cache = CacheConfig()
-        guard let map = mapping(node, path: "cache", anchor: anchor, keys: ["tokens", "introspection", "dpop_jtis"]) else { return cache }
+        guard let map = mapping(node, path: "cache", anchor: anchor, keys: ["tokens", "introspection", "dpop_jtis", "dpop_keys"]) else {
+            return cache
+        }
         if let value = map["tokens"].flatMap({ integer($0, map.path("tokens"), minimum: 1) }) { cache.tokens = value }
         if let value = map["introspection"].flatMap({ integer($0, map.path("introspection"), minimum: 1) }) {
             cache.introspection = value
         }
         if let value = map["dpop_jtis"].flatMap({ integer($0, map.path("dpop_jtis"), minimum: 1) }) { cache.dpopJTIs = value }
+        if let value = map["dpop_keys"].flatMap({ integer($0, map.path("dpop_keys"), minimum: 0) }) { cache.dpopKeys = value }
         return cache
     }
 }

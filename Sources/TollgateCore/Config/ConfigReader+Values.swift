@@ -18,7 +18,11 @@ extension ConfigReader {
 
     /// A decimal integer no smaller than `minimum`.
     mutating func integer(_ node: Node, _ path: String, minimum: Int) -> Int? {
-        let expected = minimum == 1 ? "a positive integer" : "an integer of at least \(minimum)"
+        let expected = switch minimum {
+        case 0: "zero or a positive integer"
+        case 1: "a positive integer"
+        default: "an integer of at least \(minimum)"
+        }
         guard let text = node.scalar?.string, !node.isNull,
               let value = Int(text), text.allSatisfy({ $0.isASCIIDigit || $0 == "-" })
         else {

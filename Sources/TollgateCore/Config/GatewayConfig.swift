@@ -463,10 +463,17 @@ public struct CacheConfig: Sendable, Equatable {
     /// DPoP proof `jti` values remembered per process (memory replay store); when
     /// full, new proofs are refused until entries expire.
     public var dpopJTIs: Int
+    /// DPoP proof keys kept per worker by RFC 7638 thumbprint, so that a client's
+    /// next proof does not build its key again; 0 keeps none.
+    public var dpopKeys: Int
 
-    public init(tokens: Int = 100_000, introspection: Int = 100_000, dpopJTIs: Int = 1_000_000) {
+    public init(
+        tokens: Int = 100_000, introspection: Int = 100_000, dpopJTIs: Int = 1_000_000,
+        dpopKeys: Int = DPoPKeyCache.defaultCapacity
+    ) {
         self.tokens = tokens
         self.introspection = introspection
         self.dpopJTIs = dpopJTIs
+        self.dpopKeys = dpopKeys
     }
 }

@@ -4,14 +4,15 @@
 /// empty state, and new keys are published to each loop's state in turn.
 public final class VerificationState {
     public let cache: TokenCache<Principal>
-    /// DPoP proof keys this loop has built, by thumbprint.
-    public let proofKeys = DPoPKeyCache()
+    /// DPoP proof keys this loop has built, by thumbprint (`cache.dpop_keys` of them).
+    public let proofKeys: DPoPKeyCache
     /// Per issuer index: the current key set, or nil while none has arrived.
     public private(set) var keySets: [JWKSet?]
     private let issuerIndexByName: [String: Int]
 
     public init(snapshot: GatewaySnapshot, keySets: [JWKSet?]) {
         cache = TokenCache(capacity: snapshot.config.cache.tokens)
+        proofKeys = DPoPKeyCache(capacity: snapshot.config.cache.dpopKeys)
         self.keySets = keySets
         issuerIndexByName = snapshot.issuerIndexByName
     }

@@ -1,7 +1,8 @@
 /// The proof keys one event loop has seen, by RFC 7638 thumbprint, so that a
 /// client's repeated proofs cost a thumbprint and a lookup instead of building
 /// (and, for EC keys, validating) the public key again. Bounded: when full,
-/// the oldest entry makes room. Owned by one loop (not `Sendable`), no lock.
+/// the oldest entry makes room; a capacity of 0 keeps nothing (every proof's
+/// key is built). Owned by one loop (not `Sendable`), no lock.
 public final class DPoPKeyCache {
     public let capacity: Int
     private var keys: [String: VerificationKey]
@@ -9,11 +10,11 @@ public final class DPoPKeyCache {
     private var order: [String] = []
     private var oldest = 0
 
-    /// How many distinct proof keys one loop keeps when nothing else is said.
+    /// How many distinct proof keys one loop keeps when `cache.dpop_keys` says nothing.
     public static let defaultCapacity = 4096
 
     public init(capacity: Int = DPoPKeyCache.defaultCapacity) {
-        precondition(capacity > 0, "a proof key cache holds at least one key")
+        precondition(capacity >= 0, "a proof key cache cannot hold fewer than zero keys")
         self.capacity = capacity
         keys = Dictionary(minimumCapacity: min(capacity, 1024))
     }
@@ -25,7 +26,7 @@ public final class DPoPKeyCache {
     }
 
     public func insert(_ key: VerificationKey, thumbprint: String) {
-        guard keys[thumbprint] == nil else { return }
+        guard capacity > 0, keys[thumbprint] == nil else { return }
         if order.count < capacity {
             order.append(thumbprint)
         } else {

@@ -50,6 +50,70 @@ import TollgateCore
         #expect(verified.allSatisfy { $0.jwkThumbprint == client.jwkThumbprint })
     }
 
+    @Test("--token-file: one proof per token line, in order, each with its own jti and that token's ath; --count N makes N passes")
+    func tokenFile() throws {
+        let directory = try Self.directory()
+        defer { directory.remove() }
+        let minted = try TollgateProcess.run(["token", "--key", "issuer.jwk", "--iss", "https://i.test", "--aud", "api", "--sub", "u",
+                                              "--scope", "read", "--dpop-key", "client.jwk", "--count", "3", "--out", "tokens.txt"],
+                                             in: directory.url)
+        #expect(minted.status == 0, "\(minted.standardError)")
+        let tokens = try String(contentsOf: directory.url.appendingPathComponent("tokens.txt"), encoding: .utf8).split(separator: "\n")
+        #expect(tokens.count == 3)
+        #expect(Set(tokens).count == 3)
+        let verifier = DPoPProofVerifier(policy: DPoPPolicy())
+        let now = Int64(Date().timeIntervalSince1970)
+
+        let once = try TollgateProcess.run(["dpop-proof", "--key", "client.jwk", "--method", "GET", "--url", Self.url,
+                                            "--token-file", "tokens.txt"], in: directory.url)
+        #expect(once.status == 0, "\(once.standardError)")
+        let printed = once.standardOutput.split(separator: "\n").map(String.init)
+        #expect(printed.count == 3)
+        let printedJTIs = try zip(printed, tokens).map { proof, token in
+            try verifier.verify(proof, method: "GET", uri: DPoPTargetURI(Self.url)!, accessToken: token, now: now).jti
+        }
+        #expect(Set(printedJTIs).count == 3)
+        #expect(throws: DPoPProofError.wrongAccessTokenHash) {
+            try verifier.verify(printed[0], method: "GET", uri: DPoPTargetURI(Self.url)!, accessToken: tokens[1], now: now)
+        }
+
+        let passes = try TollgateProcess.run(["dpop-proof", "--key", "client.jwk", "--method", "GET", "--url", Self.url,
+                                              "--token-file", "tokens.txt", "--count", "4", "--out", "proofs.txt"], in: directory.url)
+        #expect(passes.status == 0, "\(passes.standardError)")
+        #expect(passes.standardOutput.isEmpty)
+        let proofs = try String(contentsOf: directory.url.appendingPathComponent("proofs.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(proofs.count == 12)
+        let verified = try proofs.enumerated().map { line, proof in
+            try verifier.verify(proof, method: "GET", uri: DPoPTargetURI(Self.url)!, accessToken: tokens[line % 3], now: now)
+        }
+        #expect(Set(verified.map(\.jti)).count == 12)
+        #expect(Set(verified.map(\.jti)).isDisjoint(with: printedJTIs))
+    }
+
+    @Test("--token-file: a missing or empty file, a blank line, or --token next to it are refused, with nothing printed")
+    func tokenFileRefusals() throws {
+        let directory = try Self.directory()
+        defer { directory.remove() }
+        try directory.write("", to: "empty.txt")
+        try directory.write("a.b.c\n\nd.e.f\n", to: "blank.txt")
+        try directory.write("a.b.c d.e.f\n", to: "spaced.txt")
+        let cases: [([String], String)] = [
+            (["--token-file", "missing.txt"], "cannot read missing.txt"),
+            (["--token-file", "empty.txt"], "no token in the file"),
+            (["--token-file", "blank.txt"], "line 2 is not one token"),
+            (["--token-file", "spaced.txt"], "line 1 is not one token"),
+            (["--token-file", "blank.txt", "--token", "a.b.c"], "not both"),
+        ]
+        for (arguments, reason) in cases {
+            let result = try TollgateProcess.run(["dpop-proof", "--key", "client.jwk", "--method", "GET", "--url", Self.url] + arguments,
+                                                 in: directory.url)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.standardOutput.isEmpty, "\(arguments)")
+            #expect(result.standardError.contains(reason), "\(arguments): \(result.standardError)")
+        }
+    }
+
     @Test("--cnf-jkt takes a thumbprint as it is; a malformed one, or both options, are refused")
     func cnfJKT() throws {
         let directory = try Self.directory()

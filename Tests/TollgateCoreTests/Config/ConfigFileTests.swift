@@ -27,6 +27,8 @@ import TollgateCore
         #expect(config.routes[3].stripPrefix?.value == "/api")
         #expect(config.limits.maxBodyBytes == 10 * 1024 * 1024)
         #expect(config.forward.headers.map(\.name.value) == ["X-Auth-Subject", "X-Auth-Client-Id", "X-Auth-Scopes"])
+        #expect(config.cache == CacheConfig(), "the example's cache section shows the defaults")
+        #expect(config.cache.dpopKeys == 4096)
     }
 
     @Test func theExampleJWKSIsAnRSAPublicKeySet() throws {

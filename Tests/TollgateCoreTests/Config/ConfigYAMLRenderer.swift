@@ -93,6 +93,8 @@ struct ConfigYAMLRenderer {
         line(0, "cache:")
         line(2, "tokens: \(config.cache.tokens)")
         line(2, "introspection: \(config.cache.introspection)")
+        line(2, "dpop_jtis: \(config.cache.dpopJTIs)")
+        line(2, "dpop_keys: \(config.cache.dpopKeys)")
     }
 
     private mutating func writeIssuers(_ issuers: [IssuerConfig]) {

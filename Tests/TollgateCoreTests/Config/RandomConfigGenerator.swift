@@ -22,7 +22,10 @@ struct RandomConfigGenerator {
         config.forward = forward()
         config.routes = (0..<Int.random(in: 0...6, using: &random)).map { route(index: $0, config: config) }
         config.accessLog = AccessLogConfig(enabled: random.chance(0.5), path: random.pick(["stdout", "stderr", "logs/access.log"]))
-        config.cache = CacheConfig(tokens: Int.random(in: 1...1_000_000, using: &random), introspection: Int.random(in: 1...1_000_000, using: &random))
+        config.cache = CacheConfig(
+            tokens: Int.random(in: 1...1_000_000, using: &random), introspection: Int.random(in: 1...1_000_000, using: &random),
+            dpopJTIs: Int.random(in: 1...1_000_000, using: &random), dpopKeys: Int.random(in: 0...10_000, using: &random)
+        )
         return config
     }
 

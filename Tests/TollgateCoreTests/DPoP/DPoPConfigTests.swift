@@ -26,6 +26,29 @@ struct DPoPConfigTests {
         #expect(policy.acceptedUntil(issuedAt: 1_000) == 1_150)
     }
 
+    @Test("cache.dpop_keys: 4096 by default, any count from 0 (no proof-key cache) up")
+    func proofKeyBound() throws {
+        #expect(try F.load(F.minimal).config.cache.dpopKeys == DPoPKeyCache.defaultCapacity)
+        #expect(DPoPKeyCache.defaultCapacity == 4096)
+        #expect(try F.load(F.minimal + "cache:\n  dpop_keys: 0\n").config.cache.dpopKeys == 0)
+        #expect(try F.load(F.minimal + "cache: {tokens: 5, dpop_keys: 12}\n").config.cache.dpopKeys == 12)
+    }
+
+    @Test("cache.dpop_keys: negative or not an integer is an error at its line and column")
+    func proofKeyBoundErrors() {
+        let cases: [(String, Int, String)] = [
+            ("-1", 14, "found -1"), ("many", 14, "found 'many'"), ("1.5", 14, "found '1.5'"), ("1e3", 14, "found '1e3'"),
+            ("[1]", 14, "found a list"), ("", 13, "found nothing (null)"),
+        ]
+        for (value, column, found) in cases {
+            F.expectError(
+                F.minimal + "cache:\n  dpop_keys: \(value)\n", at: 5, column,
+                containing: "cache.dpop_keys: expected zero or a positive integer, \(found)"
+            )
+        }
+        F.expectError(F.minimal + "cache:\n  dpop_key: 5\n", at: 5, 3, containing: "unknown key in cache: 'dpop_key'")
+    }
+
     @Test("replay: memory, and redis:// with default port and database")
     func replayLocations() throws {
         #expect(try ReplayStoreLocation(parsing: "memory") == .memory)

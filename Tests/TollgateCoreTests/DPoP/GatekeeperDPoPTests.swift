@@ -11,8 +11,9 @@ struct GatekeeperDPoPTests {
     static let host = "api.example.com"
     static let url = "http://api.example.com/orders"
 
-    static func snapshot(dpop: String = "", publicOrigin: String? = nil, jtis: Int = 100) throws -> GatewaySnapshot {
+    static func snapshot(dpop: String = "", publicOrigin: String? = nil, jtis: Int = 100, keys: Int? = nil) throws -> GatewaySnapshot {
         let origin = publicOrigin.map { "\n  public_origin: \($0)" } ?? ""
+        let keysLine = keys.map { "\n  dpop_keys: \($0)" } ?? ""
         let yaml = """
             server:
               listen: 127.0.0.1:0\(origin)
@@ -30,7 +31,7 @@ struct GatekeeperDPoPTests {
                 upstream: app
                 scopes: [read]
             cache:
-              dpop_jtis: \(jtis)
+              dpop_jtis: \(jtis)\(keysLine)
             """
         let loaded = try ConfigLoader.load(yaml: yaml, file: "<test>", fileExists: { _ in true })
         return try GatewaySnapshot(config: loaded.config, file: "<test>")
@@ -90,6 +91,44 @@ struct GatekeeperDPoPTests {
         #expect(replay?.tokenCheck.cache == .hit)
         // A new proof for the same (now cached) token is admitted.
         #expect(Self.isForward(snapshot.decide(Self.facts("dpop", token, proofs: [Self.proof(token, jti: "p2")]), state: state, now: F.now)))
+    }
+
+    @Test("cache.dpop_keys: a loop keeps a proof key once; the next proof by that key takes it from there, not from its jwk")
+    func proofKeyCached() throws {
+        let snapshot = try Self.snapshot()
+        let state = Self.state(snapshot)
+        #expect(state.proofKeys.capacity == DPoPKeyCache.defaultCapacity)
+        let token = Self.token()
+        #expect(Self.isForward(snapshot.decide(Self.facts("DPoP", token, proofs: [Self.proof(token)]), state: state, now: F.now)))
+        #expect(state.proofKeys.count == 1)
+        #expect(state.proofKeys.key(forThumbprint: F.client.jwkThumbprint!) != nil)
+        #expect(Self.isForward(snapshot.decide(Self.facts("DPoP", token, proofs: [Self.proof(token, jti: "p2")]), state: state, now: F.now)))
+        #expect(state.proofKeys.count == 1)
+
+        // The key is taken by thumbprint: one planted under the client's thumbprint is the one that must verify.
+        let planted = try Self.snapshot()
+        let plantedState = Self.state(planted)
+        plantedState.proofKeys.insert(F.otherClient.verificationKey, thumbprint: F.client.jwkThumbprint!)
+        let refused = Self.rejection(planted.decide(Self.facts("DPoP", token, proofs: [Self.proof(token)]), state: plantedState, now: F.now))
+        #expect(refused?.code == .invalidDPoPProof)
+        #expect(refused?.description.contains("signature") == true)
+    }
+
+    @Test("cache.dpop_keys: 0 keeps no proof key (a planted one is ignored too); every proof is still verified with its own jwk")
+    func proofKeyCacheOff() throws {
+        let snapshot = try Self.snapshot(keys: 0)
+        let state = Self.state(snapshot)
+        #expect(state.proofKeys.capacity == 0)
+        state.proofKeys.insert(F.otherClient.verificationKey, thumbprint: F.client.jwkThumbprint!)
+        #expect(state.proofKeys.count == 0)
+        let token = Self.token()
+        for jti in ["p1", "p2", "p3"] {
+            #expect(Self.isForward(snapshot.decide(Self.facts("DPoP", token, proofs: [Self.proof(token, jti: jti)]), state: state, now: F.now)))
+            #expect(state.proofKeys.count == 0)
+        }
+        let forged = try F.otherClient.dpopProof(method: "GET", url: Self.url, accessToken: token, issuedAt: F.now, jti: "p4")
+        #expect(Self.rejection(snapshot.decide(Self.facts("DPoP", token, proofs: [forged]), state: state, now: F.now))?.code == .invalidDPoPProof)
+        #expect(state.proofKeys.count == 0)
     }
 
     @Test("the replay store is one per snapshot, shared by every loop's state")
