@@ -37,13 +37,16 @@ GROWTH_BAR = 0.05
 LEAK_SITES = 8
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
 LSAN_SUPPRESSIONS = REPO_DIR / "fuzz" / "lsan.supp"
-# LSan's exit status when it found a leak (`exitcode`, LSan's default).
+# The exit status LSan gives a process in which it found a leak (ASan's default, 1, is also the gateway's
+# own status when a second signal cuts its drain short).
 LSAN_EXIT_CODE = 23
 # How long the gateway gets to drain, exit and let LSan scan its heap after the SIGTERM.
 LSAN_EXIT_GRACE_S = 300
 LSAN_BLOCKS = 10
 LSAN_FRAMES = 8
 # Frames of the allocator itself, left out of a leak block's "first frames".
+# A frame in Tollgate's own sources: the caller a leak block is about.
+TOLLGATE_SOURCE = re.compile(r"/Sources/(Tollgate\w*|tollgate)/")
 ALLOCATOR_FRAME = re.compile(r"^(malloc|calloc|realloc|posix_memalign|aligned_alloc|operator new|swift_slowAlloc|"
                              r"swift_allocObject|swift::swift_slowAlloc)\b")
 
@@ -138,7 +141,7 @@ def lsan_environment():
     ASan, since a clean LSan prints nothing), and the toolchain's symbolizer, which reads DWARF 5."""
     symbolizer = Path(os.path.realpath(shutil.which("swift") or "/usr/bin/swift")).with_name("llvm-symbolizer")
     env = dict(os.environ, SWIFT_BACKTRACE="enable=no",
-               ASAN_OPTIONS="detect_leaks=1:atexit=1:halt_on_error=1",
+               ASAN_OPTIONS=f"detect_leaks=1:atexit=1:halt_on_error=1:exitcode={LSAN_EXIT_CODE}",
                LSAN_OPTIONS=f"suppressions={LSAN_SUPPRESSIONS}:print_suppressions=1:report_objects=0")
     if symbolizer.exists():
         env["ASAN_SYMBOLIZER_PATH"] = str(symbolizer)
@@ -236,6 +239,13 @@ def run_soak(ctx, duration_s, rate, heaptrack, progress, lsan=False):
     return result
 
 
+def short_frame(frame):
+    """A symbolized frame without its build id, and with a file name instead of a path."""
+    frame = re.sub(r" \(BuildId: [0-9a-f]+\)", "", frame)
+    frame = re.sub(r" \(/[^()]*/([^/()]+)\+0x[0-9a-f]+\)", r" (\1)", frame)
+    return re.sub(r" /.*/([^/]+?)(:\d+)?(:\d+)?$", r" \1\2", frame)
+
+
 def lsan_summary(log, exit_status, exit_s):
     """LeakSanitizer's report in the gateway's output: its SUMMARY line, the direct and indirect leaks
     (bytes, objects), the largest blocks with their first frames, the suppressions that matched, and
@@ -247,16 +257,18 @@ def lsan_summary(log, exit_status, exit_s):
         frames = [re.sub(r"^\s*#\d+ 0x[0-9a-f]+ in ", "", line).strip()
                   for line in match.group(4).splitlines() if line.strip()]
         frames = [f for f in frames if not ALLOCATOR_FRAME.match(f)]
+        ours = next((i for i, f in enumerate(frames) if TOLLGATE_SOURCE.search(f)), None)
         blocks.append({"kind": match.group(1).lower(), "bytes": int(match.group(2)), "objects": int(match.group(3)),
-                       "frames": frames[:LSAN_FRAMES]})
+                       "frames": [short_frame(f) for f in frames[:LSAN_FRAMES]],
+                       "tollgate_frame": short_frame(frames[ours]) if ours is not None else None})
     totals = {kind: {"bytes": sum(b["bytes"] for b in blocks if b["kind"] == kind),
                      "objects": sum(b["objects"] for b in blocks if b["kind"] == kind),
                      "blocks": sum(1 for b in blocks if b["kind"] == kind)} for kind in ("direct", "indirect")}
     kept = sorted(blocks, key=lambda b: -b["bytes"])[:LSAN_BLOCKS]
-    names = demangle([f for block in kept for f in block["frames"][:LSAN_FRAMES]])
+    names = demangle([f for block in kept for f in block["frames"] + [block["tollgate_frame"] or ""]])
     for block in kept:
-        count = len(block["frames"][:LSAN_FRAMES])
-        block["frames"], names = names[:count], names[count:]
+        count = len(block["frames"])
+        block["frames"], block["tollgate_frame"], names = names[:count], names[count] or None, names[count + 1:]
     summary = re.search(r"^SUMMARY: AddressSanitizer: .*$", log, re.M)
     suppressed = re.search(r"Suppressions used:\n(.*?)\n-{10,}", log, re.S)
     other_error = re.search(r"^==\d+==ERROR: AddressSanitizer: .*$", log, re.M)
@@ -264,6 +276,8 @@ def lsan_summary(log, exit_status, exit_s):
         verdict = "not run (no ASan output: is --binary built with -sanitize=address?)"
     elif other_error:
         verdict = f"ASan error: {other_error.group(0)}"
+    elif blocks and exit_status != LSAN_EXIT_CODE:
+        verdict = f"leaks reported, but the gateway exited {exit_status}, not LSan's {LSAN_EXIT_CODE}"
     elif blocks:
         verdict = (f"{totals['direct']['bytes']:,} bytes directly leaked in {totals['direct']['objects']:,} objects, "
                    f"{totals['indirect']['bytes']:,} indirectly in {totals['indirect']['objects']:,}")
@@ -399,9 +413,13 @@ def lsan_markdown(lsan):
         lines += ["Suppressions that matched (`fuzz/lsan.supp`): "
                   + "; ".join(f"`{' '.join(l.split())}`" for l in lsan["suppressions_used"]), ""]
     if lsan["blocks"]:
-        lines += ["| leak | bytes | objects | first frames |", "|---|---|---|---|"]
+        lines += ["| leak | bytes | objects | first frames | first frame in Tollgate's sources |", "|---|---|---|---|---|"]
         for block in lsan["blocks"]:
-            frames = " ← ".join(f"`{f}`" for f in block["frames"]).replace("|", "\\|")
-            lines.append(f"| {block['kind']} | {block['bytes']:,} | {block['objects']:,} | {frames} |")
+            frames = " ← ".join(f"`{f}`" for f in block["frames"][:3]).replace("|", "\\|")
+            ours = f"`{block['tollgate_frame']}`".replace("|", "\\|") if block["tollgate_frame"] else "—"
+            lines.append(f"| {block['kind']} | {block['bytes']:,} | {block['objects']:,} | {frames} | {ours} |")
         lines.append("")
+    lines += ["Under ASan, RSS says nothing about leaks: freed memory waits in ASan's quarantine (256 MiB by "
+              "default) before it is reused, and every allocation carries redzones and shadow memory; the RSS "
+              "bar above does not apply to this run. LSan's report is the leak check.", ""]
     return lines
