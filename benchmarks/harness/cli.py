@@ -47,10 +47,14 @@ def parse_args(argv):
                              + ", ".join(BASELINE_TARGETS) + " (before/after figures)")
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
-    parser.add_argument("--soak-rate", type=int, help="soak: requests/s (default 400; with --soak-heaptrack 100)")
+    parser.add_argument("--soak-rate", type=int,
+                        help="soak: requests/s (default 400; with --soak-heaptrack 100, with --soak-lsan 50)")
     parser.add_argument("--soak-heaptrack", action="store_true",
                         help="soak: run Tollgate under heaptrack and report what is still allocated at exit "
                              "(use a short --duration)")
+    parser.add_argument("--soak-lsan", action="store_true",
+                        help="soak: --binary is a -sanitize=address build; run it with LeakSanitizer, stop it with "
+                             "SIGTERM and wait for it to exit, and report LSan's findings (use a short --duration)")
     parser.add_argument("--tokens", type=int, help="distinct tokens rotated in (c) and (d) (default 100000, quick 25000; "
                         f"over twice cache.tokens {TollgateJWT.cache_tokens} so that none can hit)")
     parser.add_argument("--upload-size", type=str, help="upload size in GiB (default 8, quick 0.25)")
@@ -233,10 +237,11 @@ def main(argv=None):
                                                         progress))
             elif scenario.kind == "soak":
                 soak_s = args.duration or 600
+                soak_rate = args.soak_rate or (100 if args.soak_heaptrack else 50 if args.soak_lsan else 400)
                 try:
                     run["scenarios"].append({"scenario": "soak", "title": scenario.title, "meaning": scenario.meaning,
-                                             **soak.run_soak(ctx, soak_s, args.soak_rate or (100 if args.soak_heaptrack else 400),
-                                                             args.soak_heaptrack, progress)})
+                                             **soak.run_soak(ctx, soak_s, soak_rate, args.soak_heaptrack, progress,
+                                                             lsan=args.soak_lsan)})
                 except (RuntimeError, OSError) as error:
                     progress(f"soak: FAILED: {error}")
                     run["scenarios"].append({"scenario": "soak", "title": scenario.title, "error": str(error)})

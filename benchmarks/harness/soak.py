@@ -6,10 +6,16 @@ resets the connection of any request to /reset…; the load comes from `soak_cli
 Optionally under heaptrack (`--soak-heaptrack`: low rate; what is still allocated at exit, by allocation
 site, in the report). valgrind 3.19 (Debian 12) cannot run the release binary: its DWARF 5 reader gives
 up on the debug info, and with the debug info stripped it dies of an internal SIGSEGV.
+
+Or under LeakSanitizer (`--soak-lsan`, with a `--binary` built with `-sanitize=address`): the gateway
+runs with LSan on and `fuzz/lsan.supp`, is stopped with one SIGTERM at the end (it drains and exits 0,
+and LSan checks the heap at exit) and waited for; its output is kept in `results/raw/` and the report
+lists LSan's summary and the leak blocks with their first frames.
 """
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -29,6 +35,20 @@ POST_BYTES = 64 * 1024
 ABORT_AFTER = 16 * 1024
 GROWTH_BAR = 0.05
 LEAK_SITES = 8
+REPO_DIR = Path(__file__).resolve().parent.parent.parent
+LSAN_SUPPRESSIONS = REPO_DIR / "fuzz" / "lsan.supp"
+# The exit status LSan gives a process in which it found a leak (ASan's default, 1, is also the gateway's
+# own status when a second signal cuts its drain short).
+LSAN_EXIT_CODE = 23
+# How long the gateway gets to drain, exit and let LSan scan its heap after the SIGTERM.
+LSAN_EXIT_GRACE_S = 300
+LSAN_BLOCKS = 10
+LSAN_FRAMES = 8
+# Frames of the allocator itself, left out of a leak block's "first frames".
+# A frame in Tollgate's own sources: the caller a leak block is about.
+TOLLGATE_SOURCE = re.compile(r"/Sources/(Tollgate\w*|tollgate)/")
+ALLOCATOR_FRAME = re.compile(r"^(malloc|calloc|realloc|posix_memalign|aligned_alloc|operator new|swift_slowAlloc|"
+                             r"swift_allocObject|swift::swift_slowAlloc)\b")
 
 
 class SoakTollgate(TollgateJWT):
@@ -115,13 +135,29 @@ def smoothed(samples, t, field):
     return statistics.median(values) if values else None
 
 
-def run_soak(ctx, duration_s, rate, heaptrack, progress):
+def lsan_environment():
+    """The gateway's environment under LeakSanitizer: leaks checked at exit with the Swift runtime's
+    suppressions, ASan's statistics printed at exit (`atexit=1`: the proof that the binary runs under
+    ASan, since a clean LSan prints nothing), and the toolchain's symbolizer, which reads DWARF 5."""
+    symbolizer = Path(os.path.realpath(shutil.which("swift") or "/usr/bin/swift")).with_name("llvm-symbolizer")
+    env = dict(os.environ, SWIFT_BACKTRACE="enable=no",
+               ASAN_OPTIONS=f"detect_leaks=1:atexit=1:halt_on_error=1:exitcode={LSAN_EXIT_CODE}",
+               LSAN_OPTIONS=f"suppressions={LSAN_SUPPRESSIONS}:print_suppressions=1:report_objects=0")
+    if symbolizer.exists():
+        env["ASAN_SYMBOLIZER_PATH"] = str(symbolizer)
+    return env
+
+
+def run_soak(ctx, duration_s, rate, heaptrack, progress, lsan=False):
     sink_port = procs.free_port()
     sink = procs.Managed("sink", procs.pinned(ctx.load_cpu, [sys.executable, str(Path(__file__).with_name("sink.py")),
                                                               str(sink_port)]), ctx.run_dir / "soak-sink.log")
     heaptrack_out = ctx.raw_dir / f"soak-heaptrack-{time.strftime('%Y%m%d-%H%M%S')}"
     wrapper = ["heaptrack", "-o", str(heaptrack_out)] if heaptrack else []
-    gateway = SoakTollgate(ctx, upstream_port=sink_port, wrapper=wrapper, name="tollgate-soak")
+    gateway = SoakTollgate(ctx, upstream_port=sink_port, wrapper=wrapper, name="tollgate-soak",
+                           env=lsan_environment() if lsan else None)
+    lsan_log = ctx.raw_dir / f"soak-lsan-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    lsan_result = None
     client = None
     pid = None
     try:
@@ -134,6 +170,7 @@ def run_soak(ctx, duration_s, rate, heaptrack, progress):
         time.sleep(2.1)
         plan_kinds = kinds(kit, expired)
         progress(f"soak: Tollgate pid {pid} on :{gateway.port}" + (" under heaptrack" if heaptrack else "")
+                 + (" under LeakSanitizer" if lsan else "")
                  + f", sink on :{sink_port}; checking each kind's status")
         gateway.check(checks(plan_kinds))
         result_path = ctx.run_dir / "soak-result.json"
@@ -181,11 +218,77 @@ def run_soak(ctx, duration_s, rate, heaptrack, progress):
             if heaptrack and pid and gateway_process.alive():
                 # heaptrack's script waits for the gateway (our grandchild) to exit, then writes its data
                 os.kill(pid, signal.SIGTERM)
-            gateway_process.stop(grace=300 if heaptrack else 5.0)
+            if lsan:
+                progress(f"soak: SIGTERM to Tollgate; waiting up to {LSAN_EXIT_GRACE_S}s for it to drain, exit "
+                         "and LeakSanitizer to report")
+                stop_started = time.monotonic()
+            gateway_process.stop(grace=LSAN_EXIT_GRACE_S if lsan else 300 if heaptrack else 5.0)
+            if lsan:
+                shutil.copyfile(gateway_process.log_path, lsan_log)
+                lsan_result = lsan_summary(lsan_log.read_text(errors="replace"), gateway_process.proc.returncode,
+                                           time.monotonic() - stop_started)
+                lsan_result["file"] = str(lsan_log)
+                progress(f"soak: Tollgate exited {lsan_result['exit_status']} after "
+                         f"{lsan_result['exit_s']:.1f}s; LeakSanitizer: {lsan_result['verdict']}")
             gateway.process = None
         sink.stop()
-    return summarise(samples, load, plan_kinds, duration_s, rate,
-                     heaptrack_out.with_name(heaptrack_out.name + ".zst") if heaptrack else None)
+    result = summarise(samples, load, plan_kinds, duration_s, rate,
+                       heaptrack_out.with_name(heaptrack_out.name + ".zst") if heaptrack else None)
+    if lsan_result:
+        result["lsan"] = lsan_result
+    return result
+
+
+def short_frame(frame):
+    """A symbolized frame without its build id, and with a file name instead of a path."""
+    frame = re.sub(r" \(BuildId: [0-9a-f]+\)", "", frame)
+    frame = re.sub(r" \(/[^()]*/([^/()]+)\+0x[0-9a-f]+\)", r" (\1)", frame)
+    return re.sub(r" /.*/([^/]+?)(:\d+)?(:\d+)?$", r" \1\2", frame)
+
+
+def lsan_summary(log, exit_status, exit_s):
+    """LeakSanitizer's report in the gateway's output: its SUMMARY line, the direct and indirect leaks
+    (bytes, objects), the largest blocks with their first frames, the suppressions that matched, and
+    whether ASan was running at all (its exit statistics)."""
+    under_asan = "AddressSanitizer: " in log or "Stats: " in log
+    blocks = []
+    for match in re.finditer(r"^(Direct|Indirect) leak of (\d+) byte\(s\) in (\d+) object\(s\) allocated from:\n"
+                             r"((?:[ \t]+#\d+ .*\n?)+)", log, re.M):
+        frames = [re.sub(r"^\s*#\d+ 0x[0-9a-f]+ in ", "", line).strip()
+                  for line in match.group(4).splitlines() if line.strip()]
+        frames = [f for f in frames if not ALLOCATOR_FRAME.match(f)]
+        ours = next((i for i, f in enumerate(frames) if TOLLGATE_SOURCE.search(f)), None)
+        blocks.append({"kind": match.group(1).lower(), "bytes": int(match.group(2)), "objects": int(match.group(3)),
+                       "frames": [short_frame(f) for f in frames[:LSAN_FRAMES]],
+                       "tollgate_frame": short_frame(frames[ours]) if ours is not None else None})
+    totals = {kind: {"bytes": sum(b["bytes"] for b in blocks if b["kind"] == kind),
+                     "objects": sum(b["objects"] for b in blocks if b["kind"] == kind),
+                     "blocks": sum(1 for b in blocks if b["kind"] == kind)} for kind in ("direct", "indirect")}
+    kept = sorted(blocks, key=lambda b: -b["bytes"])[:LSAN_BLOCKS]
+    names = demangle([f for block in kept for f in block["frames"] + [block["tollgate_frame"] or ""]])
+    for block in kept:
+        count = len(block["frames"])
+        block["frames"], block["tollgate_frame"], names = names[:count], names[count] or None, names[count + 1:]
+    summary = re.search(r"^SUMMARY: AddressSanitizer: .*$", log, re.M)
+    suppressed = re.search(r"Suppressions used:\n(.*?)\n-{10,}", log, re.S)
+    other_error = re.search(r"^==\d+==ERROR: AddressSanitizer: .*$", log, re.M)
+    if not under_asan:
+        verdict = "not run (no ASan output: is --binary built with -sanitize=address?)"
+    elif other_error:
+        verdict = f"ASan error: {other_error.group(0)}"
+    elif blocks and exit_status != LSAN_EXIT_CODE:
+        verdict = f"leaks reported, but the gateway exited {exit_status}, not LSan's {LSAN_EXIT_CODE}"
+    elif blocks:
+        verdict = (f"{totals['direct']['bytes']:,} bytes directly leaked in {totals['direct']['objects']:,} objects, "
+                   f"{totals['indirect']['bytes']:,} indirectly in {totals['indirect']['objects']:,}")
+    elif exit_status == 0:
+        verdict = "no leak"
+    else:
+        verdict = f"no leak report, but the gateway exited {exit_status}"
+    return {"exit_status": exit_status, "exit_s": round(exit_s, 1), "under_asan": under_asan, "verdict": verdict,
+            "summary": summary.group(0) if summary else None, "totals": totals,
+            "blocks": kept,
+            "suppressions_used": suppressed.group(1).strip().splitlines()[1:] if suppressed else []}
 
 
 def when(seconds):
@@ -282,6 +385,8 @@ def markdown(result):
     lines += ["", f"Unexpected outcomes: {s['unexpected']:,} — " + ("pass" if s["pass_statuses"] else "FAIL") + ".", ""]
     lines += ["RSS and fds every 10 s (MiB / fds): " + ", ".join(
         f"{x['t_s']:.0f}s {x['rss_kib'] / 1024:.1f}/{x['fds']}" for x in s["samples"]), ""]
+    if s.get("lsan"):
+        lines += lsan_markdown(s["lsan"])
     if s.get("heaptrack"):
         h = s["heaptrack"]
         lines += ["heaptrack (`heaptrack_print -l`), at exit: " + "; ".join(h.get("totals") or [h.get("error", "")]), "",
@@ -292,4 +397,29 @@ def markdown(result):
             frames = " ← ".join(f"`{f}`" for f in site["frames"]).replace("|", "\\|")
             lines.append(f"| {site['leaked']} | {site['calls']:,} | {frames} |")
         lines.append("")
+    return lines
+
+
+def lsan_markdown(lsan):
+    t = lsan["totals"]
+    lines = [f"LeakSanitizer (`--soak-lsan`): the gateway exited {lsan['exit_status']} {lsan['exit_s']:.1f} s after "
+             f"its SIGTERM; **{lsan['verdict']}**. Direct leaks: {t['direct']['bytes']:,} bytes in "
+             f"{t['direct']['objects']:,} objects ({t['direct']['blocks']} blocks); indirect: "
+             f"{t['indirect']['bytes']:,} bytes in {t['indirect']['objects']:,} objects "
+             f"({t['indirect']['blocks']} blocks). Its output: `{lsan['file']}`.", ""]
+    if lsan["summary"]:
+        lines += [f"`{lsan['summary']}`", ""]
+    if lsan["suppressions_used"]:
+        lines += ["Suppressions that matched (`fuzz/lsan.supp`): "
+                  + "; ".join(f"`{' '.join(l.split())}`" for l in lsan["suppressions_used"]), ""]
+    if lsan["blocks"]:
+        lines += ["| leak | bytes | objects | first frames | first frame in Tollgate's sources |", "|---|---|---|---|---|"]
+        for block in lsan["blocks"]:
+            frames = " ← ".join(f"`{f}`" for f in block["frames"][:3]).replace("|", "\\|")
+            ours = f"`{block['tollgate_frame']}`".replace("|", "\\|") if block["tollgate_frame"] else "—"
+            lines.append(f"| {block['kind']} | {block['bytes']:,} | {block['objects']:,} | {frames} | {ours} |")
+        lines.append("")
+    lines += ["Under ASan, RSS says nothing about leaks: freed memory waits in ASan's quarantine (256 MiB by "
+              "default) before it is reused, and every allocation carries redzones and shadow memory; the RSS "
+              "bar above does not apply to this run. LSan's report is the leak check.", ""]
     return lines

@@ -177,9 +177,10 @@ class Tollgate(Target):
     config_template = "auth-none.yaml"
 
     def __init__(self, ctx, upstream_port=None, max_body_bytes="10MiB",
-                 request_timeout="30s", upstream_timeout="30s", name=None, wrapper=()):
+                 request_timeout="30s", upstream_timeout="30s", name=None, wrapper=(), env=None):
         super().__init__(ctx)
         self.wrapper = list(wrapper)
+        self.env = env  # the process's environment (None: the harness's)
         self.upstream_port = upstream_port
         self.values = dict(max_body_bytes=max_body_bytes, request_timeout=request_timeout,
                            upstream_timeout=upstream_timeout, cors_origin=CORS_ORIGIN)
@@ -197,7 +198,7 @@ class Tollgate(Target):
             self.label,
             procs.pinned(self.ctx.proxy_cpu,
                          self.wrapper + [str(self.binary), "serve", "--config", str(conf)]),
-            self.ctx.run_dir / f"{self.name}.log")
+            self.ctx.run_dir / f"{self.name}.log", env=self.env)
         end = time.monotonic() + (60 if self.wrapper else 15)
         while time.monotonic() < end:
             match = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.process.log_text())
