@@ -5,12 +5,9 @@ import Testing
 struct UpstreamFailureTests {
     @Test("an upstream that refuses connections gives 502 bad_gateway")
     func refused() async throws {
-        let closedPort = try await { () async throws -> Int in
-            let upstream = try await TestUpstream.start()
-            let port = upstream.port
-            await upstream.stop()
-            return port
-        }()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closedPort = refusing.port
         let gateway = try GatewayProcess.start(config: TestConfig.yaml(upstreamPort: closedPort))
         defer { gateway.stop() }
         let response = try RawHTTPConnection.exchange(port: gateway.port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")

@@ -69,12 +69,9 @@ struct MetricsTests {
 
     @Test("an upstream that refuses connections: 502 and a connect error counted for it")
     func upstreamConnectError() async throws {
-        let closedPort = try await { () async throws -> Int in
-            let upstream = try await TestUpstream.start()
-            let port = upstream.port
-            await upstream.stop()
-            return port
-        }()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closedPort = refusing.port
         try await Self.run(targets: ["127.0.0.1:\(closedPort)"]) { fixture in
             #expect(try Self.get(fixture.port, "/public/x").status == 502)
             let page = try fixture.gateway.scrapeMetrics()
