@@ -174,6 +174,8 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
         if let hibernationDeadline, now >= hibernationDeadline {
             self.hibernationDeadline = nil
             wake = proxy?.hibernate()
+            // The weak reference's side table outlives the handler (32 B, heaptrack).
+            if wake != nil { proxy = nil }
         }
         if now < deadline {
             schedule(min(deadline, hibernationDeadline ?? deadline))
