@@ -15,29 +15,36 @@ enum HTTP1Pipeline {
     static func configure(_ channel: Channel, loop: NIOLoopBound<LoopContext>, scheme: String) throws {
         let timers = makeTimers(loop)
         try channel.pipeline.syncOperations.addHandler(timers)
-        try addHandlers(behind: timers, to: channel, loop: loop, scheme: scheme)
+        try addHandlers(after: timers, timers: timers, to: channel, loop: loop, scheme: scheme)
     }
 
     /// The connection's idle and header timers, the first handler of the pipeline.
     /// A 408 they answer is counted and logged like any other answer.
     static func makeTimers(_ loop: NIOLoopBound<LoopContext>) -> ConnectionTimerHandler {
         let limits = loop.value.snapshot.config.limits
+        let headerTimeout = limits.headerTimeout
         return ConnectionTimerHandler(
             idleTimeout: TimeAmount(limits.idleTimeout),
-            headerTimeout: TimeAmount(limits.headerTimeout),
-            headerTimeoutDescription: "the request head was not received within \(limits.headerTimeout.configText)"
+            headerTimeout: TimeAmount(headerTimeout)
         ) { headStarted in
             var record = ExchangeRecord(started: headStarted, headParsed: false)
             record.status = 408
             let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
             let requestID = loop.value.requestIDs.generate()
             loop.value.observe(record, AccessLogLine.Request(head: unparsed, requestID: requestID, bytesIn: 0))
+            return ErrorResponse.rawHTTP1(Rejection(
+                .requestTimeout,
+                "the request head was not received within \(headerTimeout.configText)"
+            ))
         }
     }
 
-    /// Everything after the timers: the codec and the proxy handler, added last.
+    /// The codec and the proxy handler, right behind `predecessor` (the
+    /// timers, or the protocol detector that then leaves): at first, and again
+    /// each time a hibernated connection wakes up (`ConnectionTimerHandler`).
     static func addHandlers(
-        behind timers: ConnectionTimerHandler,
+        after predecessor: ChannelHandler,
+        timers: ConnectionTimerHandler,
         to channel: Channel,
         loop: NIOLoopBound<LoopContext>,
         scheme: String
@@ -49,13 +56,18 @@ enum HTTP1Pipeline {
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
         let sync = channel.pipeline.syncOperations
+        let proxy = HTTP1ProxyHandler(loop: loop, timers: timers, scheme: scheme)
+        // By position, not at the end: while a hibernating connection's old
+        // decoder finishes leaving (NIO removes it on the next tick), the
+        // new handlers must sit in front of it.
+        try sync.addHandler(proxy, position: .after(predecessor))
         try sync.configureHTTPServerPipeline(
+            position: .before(proxy),
             withPipeliningAssistance: false,
             withErrorHandling: false,
             withOutboundHeaderValidation: false,
             withEncoderConfiguration: .init(),
             withDecoderLimitConfiguration: decoderLimits
         )
-        try sync.addHandler(HTTP1ProxyHandler(loop: loop, timers: timers, scheme: scheme))
     }
 }

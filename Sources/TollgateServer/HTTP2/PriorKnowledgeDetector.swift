@@ -77,7 +77,7 @@ final class PriorKnowledgeDetector: ChannelInboundHandler, RemovableChannelHandl
         do {
             switch chosen {
             case .http1:
-                try HTTP1Pipeline.addHandlers(behind: timers, to: channel, loop: loop, scheme: scheme)
+                try HTTP1Pipeline.addHandlers(after: self, timers: timers, to: channel, loop: loop, scheme: scheme)
             case .http2:
                 // HTTP/2 keeps its own idle timer; the HTTP/1.1 timers would
                 // answer a stalled stream with an HTTP/1.1 408.
