@@ -122,35 +122,35 @@ struct IntrospectionTests {
         }
     }
 
-    @Test("beyond max_in_flight calls for different tokens, a new token gets 503 at once and no call; the others are answered")
+    @Test("beyond max_in_flight calls for different tokens, a new token gets 503 at once and no call; the other is answered")
     func inFlightCallsAreBounded() async throws {
-        let issuers = { (auth: TestAuthServer) in Self.issuers(auth, extra: "      max_in_flight: 2") }
+        // One place, held by one slow call: the test then never depends on the
+        // gateway's HTTP client running two calls to one host at once (under
+        // load a second call was seen to reach the endpoint only after the
+        // first had finished, which freed its place before the shed request came).
+        let issuers = { (auth: TestAuthServer) in Self.issuers(auth, extra: "      max_in_flight: 1") }
         try await AuthFixture.run(issuers: issuers, routes: Self.routes, forward: Self.forward, environment: Self.environment) { fixture in
-            for token in ["opaque-a", "opaque-b", "opaque-c"] {
+            for token in ["opaque-a", "opaque-c"] {
                 fixture.auth.answerIntrospection(of: token, with: #"{"active":true,"scope":"read","exp":\#(Self.now + 600)}"#)
             }
-            // Each call takes 3 s: the first two tokens hold both places for that long.
+            // The call takes 3 s (the gateway waits up to 5 s for one): the
+            // first token holds the only place for that long.
             fixture.auth.delayIntrospection(.seconds(3))
-            let slow = try ["opaque-a", "opaque-b"].map { token in
-                let connection = try RawHTTPConnection(port: fixture.port)
-                try connection.send("GET /private/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n")
-                return connection
-            }
-            try await fixture.auth.waitUntil("both calls to arrive") { $0.introspectionCalls.count == 2 }
+            let slow = try RawHTTPConnection(port: fixture.port)
+            try slow.send("GET /private/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer opaque-a\r\n\r\n")
+            try await fixture.auth.waitUntil("the call to arrive") { $0.introspectionCalls.count == 1 }
             let started = ContinuousClock.now
             let shed = try fixture.get("/private/x", token: "opaque-c")
             #expect(shed.status == 503)
             #expect(shed.json["error"] as? String == "temporarily_unavailable")
             #expect(shed.header("retry-after") != nil)
             #expect(ContinuousClock.now - started < .seconds(2), "a shed request must not wait for a place")
-            for connection in slow {
-                #expect(try connection.readResponse().status == 200)
-            }
-            #expect(fixture.auth.introspectionCalls.map(\.token).sorted() == ["opaque-a", "opaque-b"])
-            // With the places free again, the same token is introspected and admitted.
+            #expect(try slow.readResponse().status == 200)
+            #expect(fixture.auth.introspectionCalls.map(\.token) == ["opaque-a"])
+            // With the place free again, the same token is introspected and admitted.
             fixture.auth.delayIntrospection(.zero)
             #expect(try fixture.get("/private/x", token: "opaque-c").status == 200)
-            #expect(fixture.auth.introspectionCalls.count == 3)
+            #expect(fixture.auth.introspectionCalls.count == 2)
         }
     }
 
