@@ -70,16 +70,14 @@ public struct JWTClaims: Sendable {
     /// The member called `name`: plain ASCII names compare as bytes, others
     /// as decoded text, so the lookup means what `String` equality means.
     private func member(named name: String) -> JSONCursor.MemberPosition? {
-        var name = name
-        return name.withUTF8 { wanted in
-            let wantedIsASCII = !wanted.contains { $0 >= 0x80 }
-            return payload.withUnsafeBufferPointer { bytes in
+        let nameIsASCII = name.utf8.allSatisfy { $0 < 0x80 }
+        var wanted = name
+        return wanted.withUTF8 { wanted in
+            payload.withUnsafeBufferPointer { bytes in
+                let cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
                 for member in members {
-                    if member.nameNeedsDecoding || !wantedIsASCII {
-                        let cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
-                        if let decoded = try? cursor.decodedName(member), decoded == String(decoding: wanted, as: UTF8.self) {
-                            return member
-                        }
+                    if member.nameNeedsDecoding || !nameIsASCII {
+                        if let decoded = try? cursor.decodedName(member), decoded == name { return member }
                     } else if UnsafeBufferPointer(rebasing: bytes[member.name]).elementsEqual(wanted) {
                         return member
                     }
