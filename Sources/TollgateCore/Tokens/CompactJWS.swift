@@ -54,7 +54,7 @@ public struct CompactJWS: Sendable {
         guard let headerBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[..<firstDot])) else {
             throw .malformed(.notBase64URL(.header))
         }
-        let header = try JOSEHeader(try parseObject(headerBytes, part: .header))
+        let header = try JOSEHeader(decoding: headerBytes)
         guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[afterFirst..<secondDot])) else {
             throw .malformed(.notBase64URL(.claims))
         }
@@ -111,12 +111,12 @@ public struct CompactJWS: Sendable {
 /// Parsing does not verify anything; `JWTVerifier` does.
 public struct JWT: Sendable {
     public let jws: CompactJWS
-    public let claims: JWTClaims
+    public let claims: ScannedJSONObject
 
     public init(parsing token: String) throws(TokenError) {
         jws = try CompactJWS(parsing: token)
         do {
-            claims = try JWTClaims(payload: jws.payload)
+            claims = try ScannedJSONObject(scanning: jws.payload)
         } catch {
             // The full parser names the reason (not JSON, a duplicate name, not an object).
             _ = try CompactJWS.parseObject(jws.payload, part: .claims)

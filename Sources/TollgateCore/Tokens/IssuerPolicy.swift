@@ -17,7 +17,7 @@ public struct IssuerPolicy: Sendable, Equatable {
     /// `client_id_claim`; `nil`: `client_id`, else `azp`.
     public let clientIDClaim: String?
     /// `issuer` and every audience are ASCII, so that claims compare with them
-    /// as bytes (`JWTClaims.plainString`).
+    /// as bytes (`ScannedJSONObject.plainString`).
     let issuerAndAudiencesAreASCII: Bool
 
     public init(

@@ -1,20 +1,30 @@
 /// The protected header of a compact JWS (RFC 7515 §4), reduced to what
 /// verification uses. Headers that would point at keys (`jku`, `jwk`, `x5u`,
 /// `x5c`) are deliberately ignored: keys come only from the issuer's
-/// configuration, never from the token.
-public struct JOSEHeader: Sendable, Equatable {
+/// configuration, never from the token (a DPoP proof's `jwk` is read by
+/// `DPoPProofVerifier`, for the proof only).
+public struct JOSEHeader: Sendable {
     public let algorithm: JWSAlgorithm
     public let keyID: String?
     /// `typ` as written.
     public let type: String?
-    /// All header parameters, for callers that need more.
-    public let parameters: JSONObject
+    /// All header parameters, decoded when read, for callers that need more.
+    public let parameters: ScannedJSONObject
 
-    /// Reads the header object, rejecting `alg: none` in any spelling, unknown
-    /// algorithms, wrongly typed parameters, `crit` and nested tokens.
-    public init(_ parameters: JSONObject) throws(TokenError) {
-        guard let algValue = parameters["alg"] else { throw .malformed(.missingAlgorithm) }
-        guard let algName = algValue.stringValue else { throw .malformed(.invalidHeaderParameter("alg")) }
+    /// Reads the decoded header segment, rejecting what is not one JSON
+    /// object with distinct names, `alg: none` in any spelling, unknown
+    /// algorithms, wrongly typed parameters, `crit` and nested tokens. The
+    /// object is scanned, not built: only `alg`, `kid`, `typ`, `crit` and
+    /// `cty` are looked up.
+    public init(decoding bytes: [UInt8]) throws(TokenError) {
+        do {
+            parameters = try ScannedJSONObject(scanning: bytes)
+        } catch {
+            // The full parser names the reason (not JSON, a duplicate name, not an object).
+            _ = try CompactJWS.parseObject(bytes, part: .header)
+            throw .malformed(.notJSON(.header))
+        }
+        guard let algName = try Self.optionalString("alg", in: parameters) else { throw .malformed(.missingAlgorithm) }
         // Only a four-byte name can lower-case to "none"; checking the length first
         // spares every token a `lowercased()`.
         if algName.utf8.count == 4, algName.lowercased() == "none" { throw .unsigned }
@@ -27,10 +37,14 @@ public struct JOSEHeader: Sendable, Equatable {
             contentType.lowercased() == "jwt" || contentType.lowercased() == "application/jwt" {
             throw .malformed(.nestedToken)
         }
-        self.parameters = parameters
     }
 
-    private static func optionalString(_ name: String, in parameters: JSONObject) throws(TokenError) -> String? {
+    private static func optionalString(_ name: String, in parameters: ScannedJSONObject) throws(TokenError) -> String? {
+        switch parameters.plainString(name) {
+        case .absent: return nil
+        case .plain(let text): return text
+        case .other: break
+        }
         guard let value = parameters[name] else { return nil }
         guard let string = value.stringValue else { throw .malformed(.invalidHeaderParameter(name)) }
         return string

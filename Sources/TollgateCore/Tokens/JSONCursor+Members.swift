@@ -1,6 +1,6 @@
 /// A top-level object read as member positions instead of values: the
 /// grammar is checked in full, but no name or scalar value is copied out.
-/// `JWTClaims` decodes only the members a verification reads.
+/// `ScannedJSONObject` decodes only the members a verification reads.
 extension JSONCursor {
     /// One member: where its name (without quotes) and its value lie.
     struct MemberPosition: Sendable {
@@ -119,6 +119,14 @@ extension JSONCursor {
     private mutating func skipString() throws(JSONParseError) -> Bool {
         let quote = index
         index += 1
+        if let base = bytes.baseAddress {
+            // Eight bytes a step until one of them needs a look; most of a
+            // claim set is plain string bytes (`scope`, `iss`, `sub`).
+            while index + 8 <= bytes.count,
+                !Self.hasSpecialStringByte(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -132,6 +140,20 @@ extension JSONCursor {
         index = quote
         _ = try parseString()
         return true
+    }
+
+    /// Whether any of the eight bytes in `word` is a quote, a backslash, a
+    /// control character or not ASCII (the classic "has a zero byte" bit test,
+    /// exact for presence when no byte is ≥ 0x80, which the first term tests).
+    private static func hasSpecialStringByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let control = (word &- ones &* 0x20) & ~word
+        let quote = (quotes &- ones) & ~quotes
+        let backslash = (backslashes &- ones) & ~backslashes
+        return (word | control | quote | backslash) & highs != 0
     }
 
     /// Plain ASCII names compare as bytes; with any other name, all are

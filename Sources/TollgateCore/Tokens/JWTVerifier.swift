@@ -49,7 +49,7 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Checks `iss`, `exp`, `nbf`, `iat` and `aud`; returns `exp`.
-    private func checkClaims(_ claims: JWTClaims, now: Int64) throws(TokenError) -> Int64 {
+    private func checkClaims(_ claims: ScannedJSONObject, now: Int64) throws(TokenError) -> Int64 {
         let plain = policy.issuerAndAudiencesAreASCII
         if plain, case .plain(let matches) = claims.plainString("iss", isOneOf: CollectionOfOne(policy.issuer)) {
             guard matches else { throw .wrongIssuer }
@@ -113,7 +113,7 @@ public struct JWTVerifier: Sendable {
     private static let dateBound: Int64 = 1_000_000_000_000_000
 
     /// A NumericDate claim (RFC 7519 §2) in whole seconds, rounded down and clamped.
-    private func numericDate(_ name: String, in claims: JWTClaims) throws(TokenError) -> Int64? {
+    private func numericDate(_ name: String, in claims: ScannedJSONObject) throws(TokenError) -> Int64? {
         let seconds: Double
         switch claims.plainInteger(name) {
         case .absent:
@@ -128,13 +128,18 @@ public struct JWTVerifier: Sendable {
         return Int64(min(max(seconds, -bound), bound).rounded(.down))
     }
 
-    private func optionalString(_ name: String, in claims: JWTClaims) throws(TokenError) -> String? {
+    private func optionalString(_ name: String, in claims: ScannedJSONObject) throws(TokenError) -> String? {
+        switch claims.plainString(name) {
+        case .absent: return nil
+        case .plain(let text): return text
+        case .other: break
+        }
         guard let value = claims[name] else { return nil }
         guard let string = value.stringValue else { throw .invalidClaim(name, "is not a string") }
         return string
     }
 
-    private func clientID(in claims: JWTClaims) throws(TokenError) -> String? {
+    private func clientID(in claims: ScannedJSONObject) throws(TokenError) -> String? {
         if let name = policy.clientIDClaim { return try optionalString(name, in: claims) }
         if let clientID = try optionalString("client_id", in: claims) { return clientID }
         return try optionalString("azp", in: claims)
@@ -142,9 +147,14 @@ public struct JWTVerifier: Sendable {
 
     /// The scope strings: `scope_claim`, else `scope`, else `scp`; each a
     /// space-delimited string or an array of strings.
-    private func scopes(in claims: JWTClaims) throws(TokenError) -> [String] {
+    private func scopes(in claims: ScannedJSONObject) throws(TokenError) -> [String] {
         let names = policy.scopeClaim.map { [$0] } ?? ["scope", "scp"]
         for name in names {
+            switch claims.plainString(name) {
+            case .absent: continue
+            case .plain(let text): return ScopeString.split(text)
+            case .other: break
+            }
             guard let value = claims[name] else { continue }
             switch value {
             case .string(let text):
@@ -168,12 +178,15 @@ public struct JWTVerifier: Sendable {
     /// anything else as JSON text. The scope and client-id claim names give the
     /// values the scope and origin checks use. Control characters (CR, LF, NUL…)
     /// make the token invalid rather than reach a header.
-    private func forwardedValue(of name: String, in claims: JWTClaims, scopes: [String], clientID: String?) throws(TokenError) -> String? {
+    private func forwardedValue(of name: String, in claims: ScannedJSONObject, scopes: [String], clientID: String?) throws(TokenError) -> String? {
         let value: String?
         if name == (policy.scopeClaim ?? "scope") || (policy.scopeClaim == nil && name == "scp") {
             value = scopes.isEmpty ? nil : scopes.joined(separator: " ")
         } else if name == (policy.clientIDClaim ?? "client_id") {
             value = clientID
+        } else if case .plain(let text) = claims.plainString(name) {
+            // Printable ASCII: no control character to refuse.
+            return text
         } else {
             switch claims[name] {
             case nil, .null?: value = nil

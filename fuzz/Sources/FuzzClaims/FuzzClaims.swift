@@ -31,20 +31,20 @@ public func fuzzClaims(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// `JWTClaims` scans a payload and decodes claims only when read; it must
+/// `ScannedJSONObject` scans a payload and decodes claims only when read; it must
 /// accept exactly the JSON objects `JSONParser` accepts and read the same values.
 func checkClaimsAgreeWithParser(token: String, payload: [UInt8]) {
     let claims = try? JWT(parsing: token).claims
     let object = (try? JSONParser.parse(payload))?.objectValue
     guard let claims, let object else {
         guard claims == nil, object == nil else {
-            fatalError("JWTClaims and JSONParser disagree on whether \(payload) is a claim set")
+            fatalError("ScannedJSONObject and JSONParser disagree on whether \(payload) is a claim set")
         }
         return
     }
-    guard claims.count == object.count else { fatalError("JWTClaims counts \(claims.count) claims, JSONParser \(object.count)") }
+    guard claims.count == object.count else { fatalError("ScannedJSONObject counts \(claims.count) claims, JSONParser \(object.count)") }
     for (name, value) in zip(object.keys, object.values) where claims[name] != value {
-        fatalError("JWTClaims reads claim \(name) as \(String(describing: claims[name])), JSONParser as \(value)")
+        fatalError("ScannedJSONObject reads claim \(name) as \(String(describing: claims[name])), JSONParser as \(value)")
     }
 }
 

@@ -1,13 +1,13 @@
 import Testing
 import TollgateCore
 
-/// `JWTClaims` checks a payload in full but decodes claims only when read:
+/// `ScannedJSONObject` checks a payload in full but decodes claims only when read:
 /// it must accept and refuse exactly what the full JSON parser does, and read
 /// the same values, whatever the spelling of names and values.
-@Suite struct JWTClaimsTests {
+@Suite struct ScannedJSONObjectTests {
     typealias F = TokenFixtures
 
-    private func claims(_ payload: String) throws(TokenError) -> JWTClaims {
+    private func claims(_ payload: String) throws(TokenError) -> ScannedJSONObject {
         try JWT(parsing: F.forged(header: #"{"alg":"RS256","kid":"rsa-1"}"#, payload: payload, key: F.rsa)).claims
     }
 
@@ -138,5 +138,64 @@ import TollgateCore
         #expect(try verifier.verify(token(exp: "12345678901234567890"), keys: F.keySet, now: F.now).expiresAt > F.now)
         #expect(throws: TokenError.invalidClaim("exp", "is not a number")) { try verifier.verify(token(exp: "\"\(F.now + 600)\""), keys: F.keySet, now: F.now) }
         #expect(throws: TokenError.expired) { try verifier.verify(token(exp: "-1"), keys: F.keySet, now: F.now) }
+    }
+
+    /// A string is scanned eight bytes a step until a byte needs a look: a
+    /// quote, a backslash, a control character or non-ASCII at any offset
+    /// (before, inside or after a whole step) must be found there.
+    @Test func everySpecialByteIsFoundAtEveryOffset() throws {
+        let specials: [(spelt: String, decoded: String)] = [
+            (#"\""#, "\""), (#"\\"#, "\\"), (#"\u0041"#, "A"), ("é", "é"), ("\u{7F}", "\u{7F}"), (#"\n"#, "\n"),
+        ]
+        for offset in 0..<20 {
+            let before = String(repeating: "a", count: offset)
+            for special in specials {
+                let claims = try claims(#"{"v":"\#(before)\#(special.spelt)tail-of-eight+"}"#)
+                let expected = before + special.decoded + "tail-of-eight+"
+                #expect(claims["v"] == .string(expected), "offset \(offset), \(special.spelt)")
+                #expect(claims.plainString("v").isOther, "offset \(offset), \(special.spelt): not plain")
+            }
+            #expect(error("{\"v\":\"\(before)\u{01}tail-of-eight+\"}") == .malformed(.notJSON(.claims)), "raw control at \(offset)")
+            #expect(error("{\"v\":\"\(before)") == .malformed(.notJSON(.claims)), "unterminated after \(offset)")
+            let plain = try claims(#"{"v":"\#(before)","w":1}"#)
+            #expect(plain.plainString("v").text == before)
+            #expect(plain["w"] == .number(JSONNumber(1)))
+        }
+    }
+
+    @Test func plainStringsReadAsTheParserReadsThem() throws {
+        let claims = try claims(#"{"sub":"alice@example.com","n":7,"s":"","a":["x"],"o":{},"nul":null}"#)
+        #expect(claims.plainString("sub").text == "alice@example.com")
+        #expect(claims.plainString("s").text == "")
+        for name in ["n", "a", "o", "nul"] {
+            #expect(claims.plainString(name).isOther, "\(name)")
+        }
+        #expect(claims.plainString("absent").isAbsent)
+    }
+
+    @Test func headerParametersSpeltWithEscapesReadAsText() throws {
+        let token = F.forged(header: #"{"\u0061lg":"R\u0053256","kid":"rsa\u002d1","typ":"at+jwt"}"#, payload: "{}", key: F.rsa)
+        let header = try JWT(parsing: token).header
+        #expect(header.algorithm == .rs256)
+        #expect(header.keyID == "rsa-1")
+        #expect(header.type == "at+jwt")
+        #expect(header.parameters.count == 3)
+    }
+}
+
+extension ScannedJSONObject.PlainRead where Value == String {
+    var text: String? {
+        if case .plain(let text) = self { return text }
+        return nil
+    }
+
+    var isOther: Bool {
+        if case .other = self { return true }
+        return false
+    }
+
+    var isAbsent: Bool {
+        if case .absent = self { return true }
+        return false
     }
 }

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A JWT's claims (RFC 7519 §4) or a JWS's protected header (RFC 7515 §4):
+/// a JSON object checked in full when the token is parsed (grammar, UTF-8,
+/// numbers in range, duplicate names), whose members are decoded only when
+/// read. A verification reads about eight claims and three header
+/// parameters; building every name and value as a `JSONValue` and freeing it
+/// again was about a third of the verifier's own cost next to an RS256 check
+/// (micro-benchmark `TokenVerification`, `benchmarks/micro/README.md`).
+public struct ScannedJSONObject: Sendable {
+    private let payload: [UInt8]
+    private let members: [JSONCursor.MemberPosition]
+
+    /// Checks `payload` as one JSON object with distinct member names.
+    init(scanning payload: [UInt8]) throws(JSONParseError) {
+        self.payload = payload
+        let scanned: Result<[JSONCursor.MemberPosition], JSONParseError> = payload.withUnsafeBufferPointer { bytes in
+            var cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
+            return Result { () throws(JSONParseError) in try cursor.scanObjectMembers() }
+        }
+        members = try scanned.get()
+    }
+
+    /// The number of members.
+    public var count: Int { members.count }
+
+    /// The value of member `name`, decoded.
+    public subscript(name: String) -> JSONValue? {
+        guard let member = member(named: name) else { return nil }
+        return payload.withUnsafeBufferPointer { bytes in
+            // The scan has checked this value, so parsing it again cannot fail;
+            // were it ever to (FuzzClaims compares the two), `null` fails every
+            // claim check closed, where `nil` would read as an absent claim.
+            (try? JSONParser.parse(UnsafeBufferPointer(rebasing: bytes[member.value]))) ?? .null
+        }
+    }
+
+    /// A member read in place, without the parser.
+    public enum PlainRead<Value> {
+        case absent
+        case plain(Value)
+        /// Present, but in a form only the subscript reads (escapes, non-ASCII, another type).
+        case other
+    }
+
+    /// Whether member `name`, a string of printable ASCII without escapes, equals
+    /// one of `candidates`, which must all be ASCII: compared as bytes, which for
+    /// ASCII is what `String` equality means.
+    func plainString(_ name: String, isOneOf candidates: some Collection<String>) -> PlainRead<Bool> {
+        guard let member = member(named: name) else { return .absent }
+        return payload.withUnsafeBufferPointer { bytes -> PlainRead<Bool> in
+            guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
+            for candidate in candidates {
+                var candidate = candidate
+                if candidate.withUTF8({ Self.equal($0, text) }) { return .plain(true) }
+            }
+            return .plain(false)
+        }
+    }
+
+    /// Member `name` when it is a string of printable ASCII without escapes
+    /// (no control character, no DEL), made straight from its bytes: the
+    /// usual `sub`, `client_id`, `scope` and header parameters skip the parser.
+    public func plainString(_ name: String) -> PlainRead<String> {
+        guard let member = member(named: name) else { return .absent }
+        return payload.withUnsafeBufferPointer { bytes -> PlainRead<String> in
+            guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
+            return .plain(String(decoding: text, as: UTF8.self))
+        }
+    }
+
+    /// Member `name` when it is a plain integer of at most 15 digits, as
+    /// NumericDates are, read without building a `JSONNumber`.
+    func plainInteger(_ name: String) -> PlainRead<Double> {
+        guard let member = member(named: name) else { return .absent }
+        return payload.withUnsafeBufferPointer { bytes in
+            JSONCursor.exactInteger(UnsafeBufferPointer(rebasing: bytes[member.value])).map { .plain($0) } ?? .other
+        }
+    }
+
+    /// The characters of a scanned string value between its quotes, when they
+    /// are all printable ASCII without escapes; nil otherwise (or not a string).
+    private static func plainText(_ value: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard value.count >= 2, value[0] == UInt8(ascii: "\"") else { return nil }
+        let text = UnsafeBufferPointer(rebasing: value[1..<(value.count - 1)])
+        for byte in text where byte >= 0x7F || byte == UInt8(ascii: "\\") { return nil }
+        return text
+    }
+
+    /// Byte equality: length first, then `memcmp`. The generic
+    /// `elementsEqual` the lookups used was 0.5% of an RS256 verification's
+    /// samples, and the lookup around it 0.9% (`perf`, micro-benchmark).
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let first = a.baseAddress, let second = b.baseAddress else { return true }
+        return memcmp(first, second, a.count) == 0
+    }
+
+    /// The member called `name`: plain ASCII names compare as bytes, others
+    /// as decoded text, so the lookup means what `String` equality means.
+    private func member(named name: String) -> JSONCursor.MemberPosition? {
+        var wanted = name
+        return wanted.withUTF8 { wanted in
+            payload.withUnsafeBufferPointer { bytes in
+                var nameIsASCII = true
+                for byte in wanted where byte >= 0x80 { nameIsASCII = false }
+                let cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
+                for member in members {
+                    if member.nameNeedsDecoding || !nameIsASCII {
+                        if let decoded = try? cursor.decodedName(member), decoded == name { return member }
+                    } else if Self.equal(UnsafeBufferPointer(rebasing: bytes[member.name]), wanted) {
+                        return member
+                    }
+                }
+                return nil
+            }
+        }
+    }
+}
