@@ -128,5 +128,11 @@ public struct JWT: Sendable {
 
     /// The `iss` claim before any verification, so that the caller can pick the
     /// issuer whose keys and policy apply. Never trust it for anything else.
-    public var unverifiedIssuer: String? { claims["iss"]?.stringValue }
+    public var unverifiedIssuer: String? {
+        switch claims.plainString("iss") {
+        case .absent: nil
+        case .plain(let issuer): issuer
+        case .other: claims["iss"]?.stringValue
+        }
+    }
 }
