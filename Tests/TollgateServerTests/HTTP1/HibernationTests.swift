@@ -122,4 +122,44 @@ struct HibernationTests {
             #expect(ContinuousClock.now - started < .seconds(4), "the drain waited for the idle connection")
         }
     }
+
+    // The deadlines below are met by the loop's sweep (`ConnectionSweep`, every 0.25 s), not by a timer per connection.
+
+    @Test("a hibernated connection is still closed at idle_timeout, not before; the gateway serves on")
+    func idleTimeoutAfterHibernating() async throws {
+        try await GatewayFixture.run(limits: "  idle_timeout: 2s") { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            let idleFrom = ContinuousClock.now
+            // Hibernated by now (1 s idle), and open: idle_timeout is 2 s.
+            #expect(!connection.waitForClose(timeout: Self.idle))
+            #expect(connection.waitForClose(timeout: .seconds(6)))
+            #expect(ContinuousClock.now - idleFrom >= .seconds(2))
+            #expect(try RawHTTPConnection.exchange(port: fixture.port, "GET /next HTTP/1.1\r\nHost: a\r\n\r\n").status == 200)
+        }
+    }
+
+    @Test("idle connections their clients close, awake or hibernated, leave the sweep; the others still close at idle_timeout")
+    func clientsClosingIdleConnections() async throws {
+        try await GatewayFixture.run(limits: "  idle_timeout: 2s") { fixture in
+            var connections = try (0..<24).map { index in
+                let connection = try RawHTTPConnection(port: fixture.port)
+                try connection.send("GET /c\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(try connection.readResponse().status == 200)
+                return connection
+            }
+            // Closed by their clients while awake, then (after the idle second) while hibernated.
+            connections.removeFirst(6)
+            try await Task.sleep(for: Self.idle)
+            connections.removeLast(6)
+            let kept = connections.removeLast()
+            try kept.send("GET /kept HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try kept.readResponse().json["uri"] as? String == "/kept")
+            let closed = connections.filter { $0.waitForClose(timeout: .seconds(6)) }
+            #expect(closed.count == 11)
+            #expect(kept.waitForClose(timeout: .seconds(6)))
+            #expect(try RawHTTPConnection.exchange(port: fixture.port, "GET /after HTTP/1.1\r\nHost: a\r\n\r\n").status == 200)
+        }
+    }
 }
