@@ -35,13 +35,11 @@ struct ConnectionSweepTests {
         start + .seconds(seconds)
     }
 
-    /// Runs `body` on a fresh one-thread loop with a sweep of that loop.
+    /// Runs `body` on an event loop with a new sweep of that loop.
     static func onLoop<Result: Sendable>(
         _ body: @escaping (ConnectionSweep<Member>) throws -> Result
     ) async throws -> Result {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let loop = group.next()
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
         return try await loop.submit {
             try body(ConnectionSweep<Member>(eventLoop: loop))
         }.get()
@@ -102,9 +100,7 @@ struct ConnectionSweepTests {
 
     @Test("the sweep runs by itself while it has members")
     func sweepsOnItsOwn() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let loop = group.next()
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
         let toldAt = loop.makePromise(of: Int.self)
         try await loop.submit {
             let sweep = ConnectionSweep<Member>(eventLoop: loop)
