@@ -13,8 +13,8 @@ protocol SweptConnection: AnyObject {
 /// close, header timeout, hibernation) one task checks every `interval`,
 /// instead of a scheduled task per connection. A deadline is met within one
 /// interval after it passes: `idle_timeout` and `header_timeout` are
-/// accurate to +0.25 s, and a connection hibernates 1–1.25 s after its last
-/// exchange.
+/// accurate to +0.25 s, and a connection hibernates 0.5–0.75 s after its
+/// last exchange.
 ///
 /// What it saved: the per-connection timer (NIO's scheduled task, its
 /// promise and closure, and the weak reference's side table), 0.2 KiB of

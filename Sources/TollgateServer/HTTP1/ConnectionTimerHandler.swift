@@ -30,8 +30,13 @@ final class ConnectionTimerHandler: ChannelInboundHandler, SweptConnection {
     typealias InboundOut = ByteBuffer
 
     /// How long a keep-alive connection waits for its next request before it
-    /// hibernates (plus up to one `ConnectionSweep.interval`).
-    static let hibernateAfter = TimeAmount.seconds(1)
+    /// hibernates (plus up to one `ConnectionSweep.interval`). RSS follows the
+    /// peak of connections still awake: 10,000 idle connections opened in
+    /// ~3 s grew it 4.18–4.29 KB each with 0.5 s, 4.93–4.94 KB with 1 s
+    /// (`benchmarks/README.md`, "session 5"). nginx frees a keep-alive
+    /// connection's request memory at once; a request after a longer pause
+    /// pays for the codec and the proxy handler again.
+    static let hibernateAfter = TimeAmount.milliseconds(500)
 
     private enum Phase {
         case awaitingFirstByte

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// A keep-alive connection idle for a second hibernates: its HTTP/1.1 codec
+/// A keep-alive connection idle for half a second hibernates: its HTTP/1.1 codec
 /// and proxy handler leave the pipeline and come back with the next byte
 /// (`ConnectionTimerHandler`). Each test lets a connection sit idle past
 /// that second, then checks that what comes next is served as if it had not.
 @Suite("Idle keep-alive connections hibernate and wake", .serialized)
 struct HibernationTests {
-    /// Longer than `ConnectionTimerHandler.hibernateAfter` (1 s), with room for a loaded machine.
+    /// Longer than `ConnectionTimerHandler.hibernateAfter` (0.5 s) and a sweep, with room for a loaded machine.
     static let idle = Duration.milliseconds(1_600)
 
     @Test("after an idle period: a large head with a 64 KiB body arrives whole, HEAD gets no body, a GET follows")
@@ -132,7 +132,7 @@ struct HibernationTests {
             try connection.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(try connection.readResponse().status == 200)
             let idleFrom = ContinuousClock.now
-            // Hibernated by now (1 s idle), and open: idle_timeout is 2 s.
+            // Hibernated by now (0.5 s idle and a sweep), and open: idle_timeout is 2 s.
             #expect(!connection.waitForClose(timeout: Self.idle))
             #expect(connection.waitForClose(timeout: .seconds(6)))
             #expect(ContinuousClock.now - idleFrom >= .seconds(2))
