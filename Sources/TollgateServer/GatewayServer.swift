@@ -287,15 +287,10 @@ public final class GatewayServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// Client connections read into 1 KiB at first (NIO's default: 2 KiB),
-    /// growing with reads that fill it, as before, up to 64 KiB. NIO keeps each
-    /// channel's receive buffer for the channel's life at the largest size it
-    /// has needed, so the first size is what an idle keep-alive connection
-    /// holds: 1 KiB less each (heaptrack, 2,000 idle connections after one
-    /// token request: 2,000 B each before). A request head with a bearer token
-    /// fits (the harness's is 0.8 KiB); a larger one takes a second read. nginx
-    /// starts the same way (`client_header_buffer_size 1k`).
-    private static let clientReceiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65536)
+    /// How many reads a client connection makes per event-loop cycle when
+    /// its socket stays readable (a hibernating connection makes one: see
+    /// `HTTP1ProxyHandler.hibernate`).
+    static let clientReadsPerCycle: UInt = 16
 
     private func bindPublic(_ address: HostPort, quiescing: ServerQuiescingHelper) async throws -> Channel {
         let contexts = self.contexts
@@ -310,8 +305,8 @@ public final class GatewayServer: Sendable {
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelOption(.recvAllocator, value: Self.clientReceiveBuffers)
+            .childChannelOption(.maxMessagesPerRead, value: Self.clientReadsPerCycle)
+            .childChannelOption(.recvAllocator, value: ClientReceiveBufferAllocator())
             .childChannelInitializer { channel in
                 guard connections.tryOpen() else {
                     return channel.close()

@@ -21,11 +21,14 @@ final class LoopContext {
     /// New `X-Request-Id` values: one stream per loop, seeded once (not per
     /// connection or HTTP/2 stream, which would cost a `getrandom` each).
     var requestIDs = RequestID()
+    /// The deadlines of this loop's HTTP/1.1 client connections.
+    let connectionSweep: ConnectionSweep<ConnectionTimerHandler>
 
     init(eventLoop: EventLoop, services: TokenServices, upstreamTLS: UpstreamTLSContexts, accessLog: AccessLogWriter?) {
         let metrics = LoopMetrics()
         self.eventLoop = eventLoop
         self.metrics = metrics
+        self.connectionSweep = ConnectionSweep<ConnectionTimerHandler>(eventLoop: eventLoop)
         self.accessLog = accessLog.map { AccessLogBuffer(writer: $0, eventLoop: eventLoop) }
         self.snapshot = services.snapshot
         self.services = services

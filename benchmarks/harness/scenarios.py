@@ -426,7 +426,8 @@ PAIRS = [("mx-dpop-memory-hit", "mx-bearer-hit"), ("mx-dpop-redis-hit", "mx-bear
 
 # With --baseline-binary, the scenarios that also measure the earlier build, next to the current one.
 BASELINE_TARGETS = {"a": ["tollgate-none-base"], "b": ["tollgate-none-base", "tollgate-jwt-base"],
-                    "c": ["tollgate-none-base", "tollgate-jwt-base"], "f": ["tollgate-jwt-base"]}
+                    "c": ["tollgate-none-base", "tollgate-jwt-base"], "f": ["tollgate-jwt-base"],
+                    "h": ["tollgate-jwt-base"]}
 
 
 def summarise(samples, order):

@@ -1,14 +1,15 @@
 import NIOCore
+import NIOHTTP1
 import TollgateCore
 
 /// The first handler of a client connection, in front of the HTTP decoder:
 /// it closes a connection that stays idle between requests for `idle_timeout`,
 /// and answers 408 when a request head has started but is not complete within
 /// `header_timeout` (slowloris). The proxy handler tells it when a head
-/// arrived and when an exchange finished; `headerTimedOut` hears of each 408
-/// (with when the head began), for the metrics and the access log, and returns
-/// the 408 to send: it is built only then, not held by every connection (that
-/// cost an idle connection 0.3 KiB of heap: heaptrack, 250 B + 62 B).
+/// arrived and when an exchange finished. A 408 is counted and logged like
+/// any other answer, and built only when it is sent, not held by every
+/// connection (that cost an idle connection 0.3 KiB of heap: heaptrack,
+/// 250 B + 62 B).
 ///
 /// A keep-alive connection idle for `hibernateAfter` hibernates: the HTTP/1.1
 /// codec and the proxy handler leave the pipeline, and come back (fresh) with
@@ -18,19 +19,24 @@ import TollgateCore
 /// 0.9 KiB. Only a connection whose decoder holds nothing hibernates: see
 /// `exchangeFinished(mayHibernate:)`.
 ///
-/// One timer at a time, re-checked when it fires: a keep-alive connection
-/// costs no timer operation per request (the first profile showed schedule
-/// and cancel per request at ~10% of the proxy's CPU); under steady traffic
-/// the hibernation deadline costs one re-armed timer per `hibernateAfter`.
-final class ConnectionTimerHandler: ChannelInboundHandler {
+/// Its deadlines are checked by its loop's `ConnectionSweep`, not by a timer
+/// of its own: a request costs no timer operation, a connection one array
+/// slot. What a hibernated connection needs to wake up (its loop, the
+/// timeouts, the scheme) is held here as plain values, not in closures:
+/// the two closures it held (the 408's and the wake-up's) cost 56 + 72 B of
+/// heap per idle connection (heaptrack).
+final class ConnectionTimerHandler: ChannelInboundHandler, SweptConnection {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    /// How long a keep-alive connection waits for its next request before it hibernates.
-    static let hibernateAfter = TimeAmount.seconds(1)
-
-    /// Puts a hibernating connection's HTTP/1.1 handlers back behind these timers.
-    typealias Wake = (ConnectionTimerHandler, Channel) throws -> Void
+    /// How long a keep-alive connection waits for its next request before it
+    /// hibernates (plus up to one `ConnectionSweep.interval`). RSS follows the
+    /// peak of connections still awake: 10,000 idle connections opened in
+    /// ~3 s grew it 4.18–4.29 KB each with 0.5 s, 4.93–4.94 KB with 1 s
+    /// (`benchmarks/README.md`, "session 5"). nginx frees a keep-alive
+    /// connection's request memory at once; a request after a longer pause
+    /// pays for the codec and the proxy handler again.
+    static let hibernateAfter = TimeAmount.milliseconds(500)
 
     private enum Phase {
         case awaitingFirstByte
@@ -38,55 +44,60 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
         case exchange
     }
 
+    private let loop: LoopContext
     private let idleTimeout: TimeAmount
     private let headerTimeout: TimeAmount
-    private let headerTimedOut: (NIODeadline) -> ByteBuffer
     /// When the first byte of the current head arrived.
     private var headStarted = NIODeadline.now()
-    private var phase = Phase.awaitingFirstByte
-    /// When the current phase times out (not used during an exchange).
+    /// When the current phase times out (not used during an exchange;
+    /// `distantFuture` once it has timed out and the connection is closing).
     private var deadline = NIODeadline.distantFuture
-    /// When the idle connection hibernates (nil: it may not, or already does).
-    private var hibernationDeadline: NIODeadline?
-    /// Set while hibernating: how to bring the handlers back.
-    private var wake: Wake?
+    /// When the idle connection hibernates (`distantFuture`: it may not, or already does).
+    private var hibernationDeadline = NIODeadline.distantFuture
     /// The proxy handler behind the timers, asked to leave when the connection hibernates.
     private weak var proxy: HTTP1ProxyHandler?
+    private var context: ChannelHandlerContext?
+    /// Where this connection sits in its loop's sweep (-1: not watched); kept by the sweep.
+    var sweepIndex = -1
+    private var phase = Phase.awaitingFirstByte
+    /// The codec and the proxy handler have left; the next byte brings them back.
+    private var hibernating = false
+    /// The listener serves TLS: the scheme the proxy handler forwards.
+    private let secure: Bool
     /// Whether the last bytes read ended with an empty line (CR LF CR LF).
     private var lastReadEndedWithBlankLine = false
-    private var timer: Scheduled<Void>?
-    private var timerFiresAt: NIODeadline?
-    private var context: ChannelHandlerContext?
 
-    init(
-        idleTimeout: TimeAmount,
-        headerTimeout: TimeAmount,
-        headerTimedOut: @escaping (NIODeadline) -> ByteBuffer
-    ) {
+    init(loop: LoopContext, idleTimeout: TimeAmount, headerTimeout: TimeAmount, scheme: String) {
+        self.loop = loop
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
-        self.headerTimedOut = headerTimedOut
+        self.secure = scheme == "https"
+    }
+
+    /// When the sweep next has to call `deadlinePassed(now:)`.
+    var nextCheck: NIODeadline {
+        phase == .exchange ? .distantFuture : min(deadline, hibernationDeadline)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { arm(.now() + idleTimeout) }
+        if context.channel.isActive { watch() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelTimer()
-        wake = nil
+        loop.connectionSweep.remove(self)
+        hibernating = false
         self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(.now() + idleTimeout)
+        watch()
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        cancelTimer()
-        wake = nil
+        loop.connectionSweep.remove(self)
+        hibernating = false
         context.fireChannelInactive()
     }
 
@@ -95,26 +106,26 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
         lastReadEndedWithBlankLine = buffer.readableBytes >= 4
             && buffer.getInteger(at: buffer.writerIndex - 4, as: UInt32.self) == Self.blankLineEnd
         if phase == .awaitingFirstByte {
-            if let wake {
-                self.wake = nil
+            if hibernating {
+                hibernating = false
                 do {
-                    try wake(self, context.channel)
+                    try wake(context.channel)
                 } catch {
                     context.close(promise: nil)
                     return
                 }
             }
             phase = .receivingHead
-            hibernationDeadline = nil
+            hibernationDeadline = .distantFuture
             headStarted = .now()
-            arm(headStarted + headerTimeout)
+            deadline = headStarted + headerTimeout
         }
         context.fireChannelRead(data)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Draining: a hibernating connection has nothing in flight (awake, the proxy handler decides).
-        if wake != nil, event is ChannelShouldQuiesceEvent {
+        if hibernating, event is ChannelShouldQuiesceEvent {
             context.close(promise: nil)
             return
         }
@@ -129,7 +140,7 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     /// The proxy parsed a request head: its own timers take over.
     func headReceived() {
         phase = .exchange
-        hibernationDeadline = nil
+        hibernationDeadline = .distantFuture
     }
 
     /// The exchange is over and the connection is kept alive for the next
@@ -143,49 +154,29 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
     func exchangeFinished(mayHibernate: Bool) {
         phase = .awaitingFirstByte
         let now = NIODeadline.now()
-        hibernationDeadline = mayHibernate && lastReadEndedWithBlankLine ? now + Self.hibernateAfter : nil
-        arm(now + idleTimeout)
+        hibernationDeadline = mayHibernate && lastReadEndedWithBlankLine ? now + Self.hibernateAfter : .distantFuture
+        deadline = now + idleTimeout
     }
 
-    /// CR LF CR LF as a big-endian `UInt32`.
-    private static let blankLineEnd: UInt32 = 0x0D0A_0D0A
-
-    /// Sets the deadline; reschedules only when the pending timer would fire too late.
-    private func arm(_ newDeadline: NIODeadline) {
-        deadline = newDeadline
-        schedule(min(newDeadline, hibernationDeadline ?? newDeadline))
-    }
-
-    private func schedule(_ firesAt: NIODeadline) {
-        if let timerFiresAt, timerFiresAt <= firesAt { return }
-        cancelTimer()
-        guard let context else { return }
-        timerFiresAt = firesAt
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: firesAt) { [weak self] in
-            self?.fire()
-        }
-    }
-
-    private func fire() {
-        timer = nil
-        timerFiresAt = nil
+    /// Called by the sweep once `nextCheck` has passed: hibernates, closes an
+    /// idle connection, or answers a stalled head with 408.
+    func deadlinePassed(now: NIODeadline) {
         guard let context, phase != .exchange else { return }
-        let now = NIODeadline.now()
-        if let hibernationDeadline, now >= hibernationDeadline {
-            self.hibernationDeadline = nil
-            wake = proxy?.hibernate()
-            // The weak reference's side table outlives the handler (32 B, heaptrack).
-            if wake != nil { proxy = nil }
+        if now >= hibernationDeadline {
+            hibernationDeadline = .distantFuture
+            if proxy?.hibernate() == true {
+                hibernating = true
+                // The weak reference's side table outlives the handler (32 B, heaptrack).
+                proxy = nil
+            }
         }
-        if now < deadline {
-            schedule(min(deadline, hibernationDeadline ?? deadline))
-            return
-        }
+        guard now >= deadline else { return }
+        deadline = .distantFuture
         switch phase {
         case .awaitingFirstByte:
             context.close(promise: nil)
         case .receivingHead:
-            let response = headerTimedOut(headStarted)
+            let response = headerTimedOut()
             context.writeAndFlush(NIOAny(IOData.byteBuffer(response))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
@@ -194,9 +185,36 @@ final class ConnectionTimerHandler: ChannelInboundHandler {
         }
     }
 
-    private func cancelTimer() {
-        timer?.cancel()
-        timer = nil
-        timerFiresAt = nil
+    /// CR LF CR LF as a big-endian `UInt32`.
+    private static let blankLineEnd: UInt32 = 0x0D0A_0D0A
+
+    private func watch() {
+        if deadline == .distantFuture { deadline = .now() + idleTimeout }
+        loop.connectionSweep.add(self)
+    }
+
+    /// Puts the HTTP/1.1 handlers back behind these timers, and NIO's reads per cycle (`HTTP1ProxyHandler.hibernate`).
+    private func wake(_ channel: Channel) throws {
+        try channel.syncOptions?.setOption(.maxMessagesPerRead, value: GatewayServer.clientReadsPerCycle)
+        try HTTP1Pipeline.addHandlers(
+            after: self,
+            timers: self,
+            to: channel,
+            loop: NIOLoopBound(loop, eventLoop: channel.eventLoop),
+            scheme: secure ? "https" : "http"
+        )
+    }
+
+    /// Counts and logs the 408 for the stalled head, and returns it.
+    private func headerTimedOut() -> ByteBuffer {
+        var record = ExchangeRecord(started: headStarted, headParsed: false)
+        record.status = 408
+        let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        let requestID = loop.requestIDs.generate()
+        loop.observe(record, AccessLogLine.Request(head: unparsed, requestID: requestID, bytesIn: 0))
+        return ErrorResponse.rawHTTP1(Rejection(
+            .requestTimeout,
+            "the request head was not received within \(Duration.nanoseconds(headerTimeout.nanoseconds).configText)"
+        ))
     }
 }

@@ -13,30 +13,20 @@ import TollgateCore
 /// proxy's CPU (`benchmarks/README.md`, "Profile").
 enum HTTP1Pipeline {
     static func configure(_ channel: Channel, loop: NIOLoopBound<LoopContext>, scheme: String) throws {
-        let timers = makeTimers(loop)
+        let timers = makeTimers(loop, scheme: scheme)
         try channel.pipeline.syncOperations.addHandler(timers)
         try addHandlers(after: timers, timers: timers, to: channel, loop: loop, scheme: scheme)
     }
 
     /// The connection's idle and header timers, the first handler of the pipeline.
-    /// A 408 they answer is counted and logged like any other answer.
-    static func makeTimers(_ loop: NIOLoopBound<LoopContext>) -> ConnectionTimerHandler {
+    static func makeTimers(_ loop: NIOLoopBound<LoopContext>, scheme: String) -> ConnectionTimerHandler {
         let limits = loop.value.snapshot.config.limits
-        let headerTimeout = limits.headerTimeout
         return ConnectionTimerHandler(
+            loop: loop.value,
             idleTimeout: TimeAmount(limits.idleTimeout),
-            headerTimeout: TimeAmount(headerTimeout)
-        ) { headStarted in
-            var record = ExchangeRecord(started: headStarted, headParsed: false)
-            record.status = 408
-            let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-            let requestID = loop.value.requestIDs.generate()
-            loop.value.observe(record, AccessLogLine.Request(head: unparsed, requestID: requestID, bytesIn: 0))
-            return ErrorResponse.rawHTTP1(Rejection(
-                .requestTimeout,
-                "the request head was not received within \(headerTimeout.configText)"
-            ))
-        }
+            headerTimeout: TimeAmount(limits.headerTimeout),
+            scheme: scheme
+        )
     }
 
     /// The codec and the proxy handler, right behind `predecessor` (the

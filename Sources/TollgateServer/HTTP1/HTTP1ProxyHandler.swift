@@ -836,12 +836,13 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     /// The connection has been idle for `ConnectionTimerHandler.hibernateAfter`:
     /// this handler and NIO's codec leave the pipeline, unless an exchange,
-    /// a pipelined request or held reads are under way after all. Returns how
-    /// the timers bring fresh ones back with the next byte.
-    func hibernate() -> ConnectionTimerHandler.Wake? {
+    /// a pipelined request or held reads are under way after all. Returns
+    /// whether they left; the timers bring fresh ones back with the next byte
+    /// (and restore `maxMessagesPerRead`).
+    func hibernate() -> Bool {
         guard let context, timers != nil, phase == .idle, pipelined.isEmpty, connection == nil,
               !readsPaused, !quiescing
-        else { return nil }
+        else { return false }
         let sync = context.pipeline.syncOperations
         do {
             let encoder = try sync.context(handlerType: HTTPResponseEncoder.self)
@@ -849,27 +850,20 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             sync.removeHandler(context: encoder, promise: nil)
             sync.removeHandler(context: decoder, promise: nil)
         } catch {
-            return nil
+            return false
         }
         // NIO's pool of receive buffers: once reads overlap (a body still being
         // written upstream holds its read), it keeps up to `maxMessagesPerRead`
         // of them per channel, never shrinking; lowering the option drops all
-        // but the first, and the wake-up restores it.
-        let options = context.channel.syncOptions
-        let readsPerWake = try? options?.getOption(.maxMessagesPerRead)
-        try? options?.setOption(.maxMessagesPerRead, value: 1)
+        // but the first (NIO keeps that one for the channel's life).
+        try? context.channel.syncOptions?.setOption(.maxMessagesPerRead, value: 1)
         // The lazily re-checked response timer would stay scheduled until the
         // upstream timeout (0.2 KiB with its task and closure, heaptrack).
         responseTimer?.cancel()
         responseTimer = nil
         responseTimerFiresAt = nil
         sync.removeHandler(context: context, promise: nil)
-        let loop = self.loop
-        let scheme = self.scheme
-        return { timers, channel in
-            if let readsPerWake { try channel.syncOptions?.setOption(.maxMessagesPerRead, value: readsPerWake) }
-            try HTTP1Pipeline.addHandlers(after: timers, timers: timers, to: channel, loop: loop, scheme: scheme)
-        }
+        return true
     }
 
     // MARK: - Helpers

@@ -36,7 +36,7 @@ final class PriorKnowledgeDetector: ChannelInboundHandler, RemovableChannelHandl
     /// The start of every cleartext connection: timers → detector; the
     /// detector adds the chosen protocol's handlers behind itself, then leaves.
     static func configure(_ channel: Channel, loop: NIOLoopBound<LoopContext>, scheme: String) throws {
-        let timers = HTTP1Pipeline.makeTimers(loop)
+        let timers = HTTP1Pipeline.makeTimers(loop, scheme: scheme)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(timers)
         try sync.addHandler(PriorKnowledgeDetector(timers: timers, loop: loop, scheme: scheme))

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// A keep-alive connection idle for a second hibernates: its HTTP/1.1 codec
+/// A keep-alive connection idle for half a second hibernates: its HTTP/1.1 codec
 /// and proxy handler leave the pipeline and come back with the next byte
 /// (`ConnectionTimerHandler`). Each test lets a connection sit idle past
 /// that second, then checks that what comes next is served as if it had not.
 @Suite("Idle keep-alive connections hibernate and wake", .serialized)
 struct HibernationTests {
-    /// Longer than `ConnectionTimerHandler.hibernateAfter` (1 s), with room for a loaded machine.
+    /// Longer than `ConnectionTimerHandler.hibernateAfter` (0.5 s) and a sweep, with room for a loaded machine.
     static let idle = Duration.milliseconds(1_600)
 
     @Test("after an idle period: a large head with a 64 KiB body arrives whole, HEAD gets no body, a GET follows")
@@ -120,6 +120,46 @@ struct HibernationTests {
             #expect(fixture.gateway.waitForExit(timeout: .seconds(10)) == 0)
             // The drain allows 5 s (TestConfig); it must not have waited for the idle connection.
             #expect(ContinuousClock.now - started < .seconds(4), "the drain waited for the idle connection")
+        }
+    }
+
+    // The deadlines below are met by the loop's sweep (`ConnectionSweep`, every 0.25 s), not by a timer per connection.
+
+    @Test("a hibernated connection is still closed at idle_timeout, not before; the gateway serves on")
+    func idleTimeoutAfterHibernating() async throws {
+        try await GatewayFixture.run(limits: "  idle_timeout: 2s") { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            let idleFrom = ContinuousClock.now
+            // Hibernated by now (0.5 s idle and a sweep), and open: idle_timeout is 2 s.
+            #expect(!connection.waitForClose(timeout: Self.idle))
+            #expect(connection.waitForClose(timeout: .seconds(6)))
+            #expect(ContinuousClock.now - idleFrom >= .seconds(2))
+            #expect(try RawHTTPConnection.exchange(port: fixture.port, "GET /next HTTP/1.1\r\nHost: a\r\n\r\n").status == 200)
+        }
+    }
+
+    @Test("idle connections their clients close, awake or hibernated, leave the sweep; the others still close at idle_timeout")
+    func clientsClosingIdleConnections() async throws {
+        try await GatewayFixture.run(limits: "  idle_timeout: 2s") { fixture in
+            var connections = try (0..<24).map { index in
+                let connection = try RawHTTPConnection(port: fixture.port)
+                try connection.send("GET /c\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(try connection.readResponse().status == 200)
+                return connection
+            }
+            // Closed by their clients while awake, then (after the idle second) while hibernated.
+            connections.removeFirst(6)
+            try await Task.sleep(for: Self.idle)
+            connections.removeLast(6)
+            let kept = connections.removeLast()
+            try kept.send("GET /kept HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try kept.readResponse().json["uri"] as? String == "/kept")
+            let closed = connections.filter { $0.waitForClose(timeout: .seconds(6)) }
+            #expect(closed.count == 11)
+            #expect(kept.waitForClose(timeout: .seconds(6)))
+            #expect(try RawHTTPConnection.exchange(port: fixture.port, "GET /after HTTP/1.1\r\nHost: a\r\n\r\n").status == 200)
         }
     }
 }
