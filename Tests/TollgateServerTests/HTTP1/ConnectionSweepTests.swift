@@ -37,7 +37,7 @@ struct ConnectionSweepTests {
 
     /// Runs `body` on an event loop with a new sweep of that loop.
     static func onLoop<Result: Sendable>(
-        _ body: @escaping (ConnectionSweep<Member>) throws -> Result
+        _ body: @escaping @Sendable (ConnectionSweep<Member>) throws -> Result
     ) async throws -> Result {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         return try await loop.submit {
