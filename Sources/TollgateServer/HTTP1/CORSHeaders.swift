@@ -1,24 +1,20 @@
-import NIOHTTP1
 import TollgateCore
 
 /// Puts the core's CORS headers on an upstream response: one source of truth,
 /// so any `Access-Control-*` header the upstream set is replaced, and
 /// `Vary: Origin` joins the upstream's `Vary` instead of replacing it.
 enum CORSHeaders {
-    static func apply(_ fields: [HeaderField], to headers: inout HTTPHeaders) {
-        let upstreamVary = headers["vary"]
-        headers.remove(name: "vary")
-        for name in headers.map(\.name) where name.lowercased().hasPrefix("access-control-") {
-            headers.remove(name: name)
-        }
+    /// Appends `cors` after the response's other fields; `upstreamVary` is
+    /// the upstream's `Vary` values joined, which the core's `Vary` extends.
+    static func append(_ cors: [HeaderField], upstreamVary: String?, to fields: inout [(String, String)]) {
         var vary = upstreamVary
-        for field in fields {
-            if field.name.lowercased() == "vary" {
-                vary.append(field.value)
+        for field in cors {
+            if HeaderName(field.name) == .vary {
+                vary = vary.map { $0 + ", " + field.value } ?? field.value
             } else {
-                headers.add(name: field.name, value: field.value)
+                fields.append((field.name, field.value))
             }
         }
-        if !vary.isEmpty { headers.add(name: "Vary", value: vary.joined(separator: ", ")) }
+        if let vary { fields.append(("Vary", vary)) }
     }
 }

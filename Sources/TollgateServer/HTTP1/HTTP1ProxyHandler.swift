@@ -506,6 +506,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         record.upstreamStarted = .now()
         responseHeaders = admission.responseHeaders
         useTargetHost = pool.config.hostHeader == .target
+        var webSocketProtocols: String?
+        if case .webSocket(let protocols) = upgrade { webSocketProtocols = protocols }
         upstreamHead = ForwardedRequest.head(
             from: requestHead,
             target: admission.upstreamTarget,
@@ -513,12 +515,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             identity: admission.identityHeaders,
             clientAddress: clientAddress,
             scheme: scheme,
-            requestID: requestID
+            requestID: requestID,
+            upgrade: webSocketProtocols
         )
-        if case .webSocket(let protocols) = upgrade {
-            upstreamHead.headers.add(name: "connection", value: "upgrade")
-            upstreamHead.headers.add(name: "upgrade", value: protocols)
-        }
         phase = .connecting
         if expectsContinue {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
@@ -623,11 +622,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             responseStarted = true
             record.status = Int(head.status.code)
             upstreamKeepAlive = head.isKeepAlive
-            var headers = head.headers
-            HopByHop.remove(from: &headers)
-            headers.replaceOrAdd(name: "x-request-id", value: requestID)
-            if !responseHeaders.isEmpty { CORSHeaders.apply(responseHeaders, to: &headers) }
-            if !keepAlive { headers.add(name: "connection", value: "close") }
+            let headers = ForwardedResponse.headers(from: head.headers, requestID: requestID, cors: responseHeaders, close: !keepAlive)
             let response = HTTPResponseHead(version: requestHead.version, status: head.status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)
         case .body(let body):
@@ -657,12 +652,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         responseStarted = true
         record.status = Int(head.status.code)
-        var headers = head.headers
-        HopByHop.remove(from: &headers)
-        headers.add(name: "connection", value: "upgrade")
-        headers.add(name: "upgrade", value: head.headers["upgrade"].joined(separator: ", "))
-        headers.replaceOrAdd(name: "x-request-id", value: requestID)
-        if !responseHeaders.isEmpty { CORSHeaders.apply(responseHeaders, to: &headers) }
+        let headers = ForwardedResponse.headers(from: head.headers, requestID: requestID, cors: responseHeaders, switchingProtocols: true, close: false)
         // Bytes the client sends from now on belong to the tunnel: they stay in
         // the socket until the tunnel reads them.
         pauseReads()
