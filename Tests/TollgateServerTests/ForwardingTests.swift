@@ -144,6 +144,25 @@ struct ForwardingTests {
         }
     }
 
+    @Test("a GET whose Connection names Content-Length: its body stays its body upstream, never a second request")
+    func connectionCannotUnframeABody() async throws {
+        try await GatewayFixture.run { fixture in
+            let smuggled = "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n"
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send(
+                "GET /things HTTP/1.1\r\nHost: a\r\nContent-Length: \(smuggled.utf8.count)\r\nConnection: content-length\r\n\r\n\(smuggled)"
+            )
+            let response = try connection.readResponse()
+            #expect(response.status == 200)
+            #expect(response.json["body_bytes"] as? Int == smuggled.utf8.count)
+            try connection.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
+            let received = fixture.upstream.received
+            #expect(received.map(\.uri) == ["/things", "/after"])
+            #expect(received.first?.header("content-length") == "\(smuggled.utf8.count)")
+        }
+    }
+
     @Test("X-Forwarded-* are set (appended for -For) and X-Request-Id is generated and returned")
     func forwardedHeaders() async throws {
         try await GatewayFixture.run { fixture in

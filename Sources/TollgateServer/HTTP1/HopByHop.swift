@@ -2,6 +2,11 @@
 /// connection and are never forwarded. Gathered while a head's fields are
 /// walked once; names that are hop-by-hop anyway (`keep-alive`, `upgrade`…)
 /// are left out, so the usual `Connection: keep-alive` costs no second pass.
+///
+/// `Content-Length` and `Host` are never taken from a message this way: a
+/// `GET` with a body whose length `Connection` named would reach the pooled
+/// upstream connection unframed (NIO's encoder frames only methods expected
+/// to have a body), and its body would be read there as another request.
 struct ConnectionOptions {
     private var named: [Substring] = []
 
@@ -15,10 +20,16 @@ struct ConnectionOptions {
         while true {
             let end = utf8[start...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
             let name = value[start..<end].trimmingHTTPWhitespace()
-            if !name.isEmpty, HeaderName(name)?.isHopByHop != true { named.append(name) }
+            if !name.isEmpty, !Self.kept(HeaderName(name)) { named.append(name) }
             guard end < utf8.endIndex else { return }
             start = utf8.index(after: end)
         }
+    }
+
+    /// Hop-by-hop anyway, or the message's framing and target: never dropped because `Connection` names it.
+    private static func kept(_ known: HeaderName?) -> Bool {
+        guard let known else { return false }
+        return known.isHopByHop || known == .contentLength || known == .host
     }
 
     /// Whether a `Connection` field named `name`, in any case.

@@ -75,6 +75,21 @@ struct ForwardedHeadsTests {
         #expect(out["connection"] == ["close"])
     }
 
+    @Test("Connection cannot take away a message's Content-Length or Host: a GET's body would reach the upstream unframed")
+    func connectionNeverDropsFraming() {
+        let request = Self.request(.GET, [
+            ("Host", "api.test"), ("Content-Length", "5"), ("Connection", "content-length, HOST, x-other"), ("X-Other", "1"),
+        ])
+        let out = Self.forward(request)
+        #expect(Self.value("content-length", in: out) == ["5"])
+        #expect(Self.value("host", in: out) == ["api.test"])
+        #expect(Self.value("x-other", in: out).isEmpty)
+
+        let upstream = HTTPHeaders([("Content-Length", "2"), ("Connection", "Content-Length")])
+        let response = ForwardedResponse.headers(from: upstream, requestID: "r", cors: [], close: false)
+        #expect(response["content-length"] == ["2"])
+    }
+
     @Test("duplicate and empty fields are forwarded as they came, in order")
     func duplicatesAndEmptyValues() {
         let request = Self.request([("Accept", "a"), ("X-Empty", ""), ("accept", "b"), ("Cookie", "c=1"), ("Cookie", "")])
@@ -222,7 +237,7 @@ struct SplitMix64: RandomNumberGenerator {
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
