@@ -82,6 +82,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var requestHasBody = false
     private var requestBodyBytes = 0
     private var bodyBytesSentUpstream = 0
+    /// How many body bytes the upstream head's framing carries: its
+    /// `Content-Length`, unbounded when chunked, none without either. Set
+    /// when the head is built; no more than this is ever written upstream.
+    private var upstreamBodyCapacity = Int.max
     private var responseStarted = false
     private var upstreamKeepAlive = true
     private var retried = false
@@ -291,6 +295,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                     headers: responseHeaders
                 ))
             }
+            if requestBodyBytes > upstreamBodyCapacity { return refuseUnframedBody() }
         }
         let part = HTTPClientRequestPart.body(.byteBuffer(body))
         if phase == .connecting || phase == .deciding {
@@ -518,6 +523,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             requestID: requestID,
             upgrade: webSocketProtocols
         )
+        upstreamBodyCapacity = Self.bodyCapacity(of: upstreamHead.headers)
+        if requestBodyBytes > upstreamBodyCapacity { return refuseUnframedBody() }
         phase = .connecting
         if expectsContinue {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
@@ -740,6 +747,31 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
+    /// Body bytes the upstream head could not frame: an HTTP/2 `GET`,
+    /// `HEAD`, `DELETE`, `OPTIONS`, `TRACE` or `CONNECT` with DATA but no
+    /// `content-length` (NIO's HTTP/2-to-HTTP/1 codec frames only the other
+    /// methods). Written after an unframed head, they would be read upstream
+    /// as the next request on a pooled connection, past every check here
+    /// (tested: `/admin` reached the upstream). Nothing more is sent; the
+    /// upstream connection is dropped.
+    private func refuseUnframedBody() {
+        abandonUpstream()
+        keepAlive = false
+        refuse(Rejection(
+            .invalidRequest,
+            "a request body on \(requestHead.method.rawValue) needs a content-length (the upstream request could not frame it)",
+            headers: responseHeaders
+        ))
+    }
+
+    /// What the framing of a forwarded head lets through: chunked, any
+    /// length; `Content-Length`, that many bytes; neither, none.
+    private static func bodyCapacity(of headers: HTTPHeaders) -> Int {
+        if headers.contains(name: "transfer-encoding") { return .max }
+        if let length = headers.first(name: "content-length").flatMap(Int.init) { return length }
+        return 0
+    }
+
     // MARK: - Answering
 
     /// Answers a request the gateway refuses before forwarding. A body still on
@@ -881,6 +913,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         requestComplete = false
         requestBodyBytes = 0
         bodyBytesSentUpstream = 0
+        upstreamBodyCapacity = .max
         responseStarted = false
         upstreamKeepAlive = true
         retried = false

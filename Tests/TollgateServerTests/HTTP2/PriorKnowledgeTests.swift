@@ -61,6 +61,36 @@ struct PriorKnowledgeTests {
         }
     }
 
+    /// HTTP/2 delimits a body by END_STREAM; HTTP/1.1 upstreams need a length
+    /// or chunks. NIO's codec frames POST, PUT, PATCH… itself; a GET or DELETE
+    /// with DATA and no content-length it leaves unframed, and its body would
+    /// be read upstream as the next request on a pooled connection.
+    @Test("an h2 body without content-length: framed upstream, or refused; never read there as a second request", arguments: ["POST", "GET", "DELETE"])
+    func bodyWithoutContentLength(method: String) async throws {
+        try await GatewayFixture.run { fixture in
+            let smuggled = "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n"
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("h2-body-\(UUID().uuidString)")
+            try Data(smuggled.utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let url = "http://127.0.0.1:\(fixture.port)/upload"
+            let result = try HTTP2Tools.run("nghttp", ["-v", "--no-content-length", "-H", ":method: \(method)", "-d", file.path, url])
+            #expect(result.status == 0, "\(result.stderr)")
+            // A second request would be parsed from the same bytes at once; give it time to show.
+            try await Task.sleep(for: .milliseconds(300))
+            let received = fixture.upstream.received
+            #expect(!received.contains { $0.uri == "/admin" })
+            if method == "POST" {
+                #expect(result.stdout.contains(":status: 200"))
+                #expect(received.map(\.uri) == ["/upload"])
+                #expect(received.first?.bodyBytes == smuggled.utf8.count)
+            } else {
+                #expect(result.stdout.contains(":status: 400"))
+                #expect(result.stdout.contains("needs a content-length"))
+                #expect(received.isEmpty)
+            }
+        }
+    }
+
     @Test("100 concurrent streams on one connection are all answered (h2load)")
     func hundredStreams() async throws {
         try await GatewayFixture.run { fixture in
