@@ -163,6 +163,24 @@ struct ForwardingTests {
         }
     }
 
+    @Test("Host: two are 400 (the gateway routes by one, an upstream may read the other), none is 400 on HTTP/1.1, fine on HTTP/1.0")
+    func hostFieldCount() async throws {
+        try await GatewayFixture.run { fixture in
+            let two = try RawHTTPConnection.exchange(port: fixture.port, "GET /things HTTP/1.1\r\nHost: good.test\r\nhost: evil.test\r\n\r\n")
+            #expect(two.status == 400)
+            #expect(two.json["error"] as? String == "invalid_request")
+            #expect(two.json["error_description"] as? String == "the request has more than one Host header")
+            #expect(two.header("connection") == "close")
+            let none = try RawHTTPConnection.exchange(port: fixture.port, "GET /things HTTP/1.1\r\nAccept: */*\r\n\r\n")
+            #expect(none.status == 400)
+            #expect(none.json["error_description"] as? String == "an HTTP/1.1 request needs a Host header")
+            #expect(fixture.upstream.received.isEmpty)
+            let old = try RawHTTPConnection.exchange(port: fixture.port, "GET /things HTTP/1.0\r\n\r\n")
+            #expect(old.status == 200)
+            #expect(fixture.upstream.received.map(\.uri) == ["/things"])
+        }
+    }
+
     @Test("X-Forwarded-* are set (appended for -For) and X-Request-Id is generated and returned")
     func forwardedHeaders() async throws {
         try await GatewayFixture.run { fixture in

@@ -263,7 +263,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
 
         let limits = self.limits
-        if let rejection = Self.limitRejection(head, limits) {
+        if let rejection = Self.limitRejection(head, limits) ?? Self.hostRejection(head) {
             // A client that overruns a limit is not trusted with the connection: answer, then close.
             // (An HTTP/2 stream ends with its answer; the flood limits guard its connection.)
             if head.version.major < 2 { keepAlive = false }
@@ -489,6 +489,22 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
             return Rejection(.payloadTooLarge, "the request body is larger than \(limits.maxBodyBytes) bytes")
+        }
+        return nil
+    }
+
+    /// RFC 9112 §3.2: an HTTP/1.1 request without `Host`, or any request with
+    /// more than one, is 400. The gateway routes by the first `Host`; both
+    /// used to be forwarded, so an upstream that reads the last one could
+    /// serve a host whose route the gateway never checked.
+    private static func hostRejection(_ head: HTTPRequestHead) -> Rejection? {
+        var count = 0
+        for header in head.headers where ASCIICase.equal(header.name, "host") { count += 1 }
+        if count > 1 {
+            return Rejection(.invalidRequest, "the request has more than one Host header")
+        }
+        if count == 0, head.version == .http1_1 {
+            return Rejection(.invalidRequest, "an HTTP/1.1 request needs a Host header")
         }
         return nil
     }
