@@ -17,13 +17,7 @@ public struct JOSEHeader: Sendable {
     /// object is scanned, not built: only `alg`, `kid`, `typ`, `crit` and
     /// `cty` are looked up.
     public init(decoding bytes: [UInt8]) throws(TokenError) {
-        do {
-            parameters = try ScannedJSONObject(scanning: bytes)
-        } catch {
-            // The full parser names the reason (not JSON, a duplicate name, not an object).
-            _ = try CompactJWS.parseObject(bytes, part: .header)
-            throw .malformed(.notJSON(.header))
-        }
+        parameters = try ScannedJSONObject(scanning: bytes, part: .header)
         guard let algName = try Self.optionalString("alg", in: parameters) else { throw .malformed(.missingAlgorithm) }
         // Only a four-byte name can lower-case to "none"; checking the length first
         // spares every token a `lowercased()`.
@@ -40,13 +34,10 @@ public struct JOSEHeader: Sendable {
     }
 
     private static func optionalString(_ name: String, in parameters: ScannedJSONObject) throws(TokenError) -> String? {
-        switch parameters.plainString(name) {
-        case .absent: return nil
-        case .plain(let text): return text
-        case .other: break
+        switch parameters.string(name) {
+        case .absent: nil
+        case .plain(let text): text
+        case .other: throw .malformed(.invalidHeaderParameter(name))
         }
-        guard let value = parameters[name] else { return nil }
-        guard let string = value.stringValue else { throw .malformed(.invalidHeaderParameter(name)) }
-        return string
     }
 }

@@ -129,14 +129,11 @@ public struct JWTVerifier: Sendable {
     }
 
     private func optionalString(_ name: String, in claims: ScannedJSONObject) throws(TokenError) -> String? {
-        switch claims.plainString(name) {
-        case .absent: return nil
-        case .plain(let text): return text
-        case .other: break
+        switch claims.string(name) {
+        case .absent: nil
+        case .plain(let text): text
+        case .other: throw .invalidClaim(name, "is not a string")
         }
-        guard let value = claims[name] else { return nil }
-        guard let string = value.stringValue else { throw .invalidClaim(name, "is not a string") }
-        return string
     }
 
     private func clientID(in claims: ScannedJSONObject) throws(TokenError) -> String? {

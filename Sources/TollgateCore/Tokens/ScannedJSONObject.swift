@@ -25,6 +25,18 @@ public struct ScannedJSONObject: Sendable {
         members = try scanned.get()
     }
 
+    /// Checks a token's decoded header or claims segment; what is not one
+    /// JSON object with distinct names is `part`'s malformation, with the
+    /// reason the full parser names (not JSON, a duplicate name, not an object).
+    init(scanning segment: [UInt8], part: MalformedToken.Part) throws(TokenError) {
+        do {
+            try self.init(scanning: segment)
+        } catch {
+            _ = try CompactJWS.parseObject(segment, part: part)
+            throw .malformed(.notJSON(part))
+        }
+    }
+
     /// The number of members.
     public var count: Int { members.count }
 
@@ -70,6 +82,16 @@ public struct ScannedJSONObject: Sendable {
         return payload.withUnsafeBufferPointer { bytes -> PlainRead<String> in
             guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
             return .plain(String(decoding: text, as: UTF8.self))
+        }
+    }
+
+    /// Member `name` as a string: made from its bytes when plain, else
+    /// decoded; `.other` when it is present but not a string.
+    func string(_ name: String) -> PlainRead<String> {
+        switch plainString(name) {
+        case .absent: .absent
+        case .plain(let text): .plain(text)
+        case .other: self[name]?.stringValue.map(PlainRead.plain) ?? .other
         }
     }
 

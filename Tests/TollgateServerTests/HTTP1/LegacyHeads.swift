@@ -59,7 +59,7 @@ enum LegacyHeads {
         }
         func isHopByHop(_ name: String) -> Bool {
             fixed.contains { ASCIICase.equal(name, $0) }
-                || ASCIICase.hasPrefix(name, "proxy-")
+                || name.lowercased().hasPrefix("proxy-")
                 || named.contains { ASCIICase.equal(name, $0) }
         }
         var kept = HTTPHeaders()
