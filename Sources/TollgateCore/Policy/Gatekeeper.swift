@@ -214,7 +214,7 @@ struct Gatekeeper {
     private func verify(_ token: String) -> Authentication {
         let jwt: JWT
         do {
-            jwt = try JWT(parsing: token)
+            jwt = try JWT(parsing: token, headers: state.headers)
         } catch {
             return .refused(Self.invalidToken(error.description), .refused(TokenCheck.Result(error)))
         }

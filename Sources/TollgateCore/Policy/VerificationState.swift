@@ -6,6 +6,8 @@ public final class VerificationState {
     public let cache: TokenCache<Principal>
     /// DPoP proof keys this loop has built, by thumbprint (`cache.dpop_keys` of them).
     public let proofKeys: DPoPKeyCache
+    /// The JOSE headers this loop has decoded: a cache miss on a known issuer's key skips its header.
+    public let headers = JOSEHeaderMemo()
     /// Per issuer index: the current key set, or nil while none has arrived.
     public private(set) var keySets: [JWKSet?]
     private let issuerIndexByName: [String: Int]

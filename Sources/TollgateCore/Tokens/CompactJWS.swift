@@ -15,10 +15,11 @@ public struct CompactJWS: Sendable {
     private let token: String
     private let signingInputCount: Int
 
-    public init(parsing token: String) throws(TokenError) {
+    /// Splits and decodes `token`; `headers`, when given, remembers decoded headers for this loop.
+    public init(parsing token: String, headers: JOSEHeaderMemo? = nil) throws(TokenError) {
         var token = token
         let parsed: Result<(JOSEHeader, [UInt8], [UInt8], Int), TokenError> = token.withUTF8 { bytes in
-            Result { () throws(TokenError) in try Self.split(bytes) }
+            Result { () throws(TokenError) in try Self.split(bytes, headers: headers) }
         }
         (header, payload, signature, signingInputCount) = try parsed.get()
         self.token = token
@@ -44,17 +45,22 @@ public struct CompactJWS: Sendable {
         }
     }
 
-    private static func split(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> (JOSEHeader, [UInt8], [UInt8], Int) {
+    private static func split(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        headers: JOSEHeaderMemo?
+    ) throws(TokenError) -> (JOSEHeader, [UInt8], [UInt8], Int) {
         guard let firstDot = dot(in: bytes, from: 0) else { throw .malformed(.segmentCount) }
         let afterFirst = firstDot + 1
         guard let secondDot = dot(in: bytes, from: afterFirst) else { throw .malformed(.segmentCount) }
         guard dot(in: bytes, from: secondDot + 1) == nil else { throw .malformed(.segmentCount) }
         guard firstDot <= maxEncodedHeaderBytes else { throw .malformed(.headerTooLarge(limit: maxEncodedHeaderBytes)) }
 
-        guard let headerBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[..<firstDot])) else {
-            throw .malformed(.notBase64URL(.header))
+        let encodedHeader = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
+        let header = if let headers {
+            try headers.header(encodedAs: encodedHeader, decode: decodeHeader)
+        } else {
+            try decodeHeader(encodedHeader)
         }
-        let header = try JOSEHeader(decoding: headerBytes)
         guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[afterFirst..<secondDot])) else {
             throw .malformed(.notBase64URL(.claims))
         }
@@ -65,6 +71,11 @@ public struct CompactJWS: Sendable {
             throw .malformed(.signatureLength)
         }
         return (header, payload, signature, secondDot)
+    }
+
+    private static func decodeHeader(_ encoded: UnsafeBufferPointer<UInt8>) throws(TokenError) -> JOSEHeader {
+        guard let headerBytes = Base64URL.decode(encoded) else { throw .malformed(.notBase64URL(.header)) }
+        return try JOSEHeader(decoding: headerBytes)
     }
 
     /// The index of the first `.` at or after `start`: `memchr`, because a
@@ -113,8 +124,9 @@ public struct JWT: Sendable {
     public let jws: CompactJWS
     public let claims: ScannedJSONObject
 
-    public init(parsing token: String) throws(TokenError) {
-        jws = try CompactJWS(parsing: token)
+    /// Parses `token`; `headers`, when given, remembers decoded headers for this loop.
+    public init(parsing token: String, headers: JOSEHeaderMemo? = nil) throws(TokenError) {
+        jws = try CompactJWS(parsing: token, headers: headers)
         claims = try ScannedJSONObject(scanning: jws.payload, part: .claims)
     }
 

@@ -16,9 +16,10 @@ public struct JWTVerifier: Sendable {
         self.forwardedClaims = forwardedClaims
     }
 
-    /// Parses and verifies `token`; `now` is seconds since the epoch.
-    public func verify(_ token: String, keys: JWKSet, now: Int64) throws(TokenError) -> VerifiedToken {
-        try verify(JWT(parsing: token), keys: keys, now: now)
+    /// Parses and verifies `token`; `now` is seconds since the epoch; `headers`
+    /// is the calling loop's memo of decoded JOSE headers, if it keeps one.
+    public func verify(_ token: String, keys: JWKSet, now: Int64, headers: JOSEHeaderMemo? = nil) throws(TokenError) -> VerifiedToken {
+        try verify(JWT(parsing: token, headers: headers), keys: keys, now: now)
     }
 
     /// Verifies an already parsed token (parsed once to read its `iss` and pick this verifier).

@@ -23,12 +23,15 @@ public struct VerificationKey: Sendable {
     public let algorithm: JWSAlgorithm?
     public let identity: KeyIdentity
     let material: Material
+    /// For an HMAC secret, its keyed state, made once.
+    private let keyedHMAC: KeyedHMAC?
 
     init(material: Material, keyID: String?, algorithm: JWSAlgorithm?) throws(KeyError) {
         self.material = material
         self.keyID = keyID
         self.algorithm = algorithm
         identity = KeyIdentity(material)
+        keyedHMAC = if case .hmac(let secret) = material { KeyedHMAC(secret) } else { nil }
         if let algorithm, algorithm.keyFamily != family {
             throw .algorithmMismatch(algorithm, family)
         }
@@ -73,31 +76,36 @@ public struct VerificationKey: Sendable {
             default: padding = .insecurePKCS1v1_5
             }
             switch algorithm {
-            case .rs256, .ps256: return key.isValidSignature(rsaSignature, for: SHA256.hash(data: input), padding: padding)
-            case .rs384, .ps384: return key.isValidSignature(rsaSignature, for: SHA384.hash(data: input), padding: padding)
-            case .rs512, .ps512: return key.isValidSignature(rsaSignature, for: SHA512.hash(data: input), padding: padding)
+            case .rs256, .ps256: return key.isValidSignature(rsaSignature, for: Self.digest(input, SHA256.self), padding: padding)
+            case .rs384, .ps384: return key.isValidSignature(rsaSignature, for: Self.digest(input, SHA384.self), padding: padding)
+            case .rs512, .ps512: return key.isValidSignature(rsaSignature, for: Self.digest(input, SHA512.self), padding: padding)
             default: return false
             }
         case .p256(let key):
             guard let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
-            return key.isValidSignature(ecdsa, for: SHA256.hash(data: input))
+            return key.isValidSignature(ecdsa, for: Self.digest(input, SHA256.self))
         case .p384(let key):
             guard let ecdsa = try? P384.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
-            return key.isValidSignature(ecdsa, for: SHA384.hash(data: input))
+            return key.isValidSignature(ecdsa, for: Self.digest(input, SHA384.self))
         case .p521(let key):
             guard let ecdsa = try? P521.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
-            return key.isValidSignature(ecdsa, for: SHA512.hash(data: input))
+            return key.isValidSignature(ecdsa, for: Self.digest(input, SHA512.self))
         case .ed25519(let key):
             return key.isValidSignature(signature, for: input)
-        case .hmac(let secret):
-            // isValidAuthenticationCode compares in constant time.
-            switch algorithm {
-            case .hs256: return HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: input, using: secret)
-            case .hs384: return HMAC<SHA384>.isValidAuthenticationCode(signature, authenticating: input, using: secret)
-            case .hs512: return HMAC<SHA512>.isValidAuthenticationCode(signature, authenticating: input, using: secret)
-            default: return false
-            }
+        case .hmac:
+            return keyedHMAC?.isValid(signature, for: input, algorithm: algorithm) ?? false
         }
+    }
+}
+
+extension VerificationKey {
+    /// The digest of `input` through the hash function's `update(bufferPointer:)`:
+    /// `hash(data:)` goes through swift-crypto's unspecialized `DataProtocol` path,
+    /// whose generic-metadata lookups showed in the verifier's profile.
+    fileprivate static func digest<H: HashFunction>(_ input: UnsafeRawBufferPointer, _: H.Type) -> H.Digest {
+        var hasher = H()
+        hasher.update(bufferPointer: input)
+        return hasher.finalize()
     }
 }
 

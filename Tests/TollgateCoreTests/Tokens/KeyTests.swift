@@ -151,3 +151,35 @@ import TollgateCore
         #expect(first.generation != second.generation)
     }
 }
+
+/// `VerificationKey` keeps an HMAC secret's keyed state (`KeyedHMAC`); these check
+/// it against swift-crypto's one-shot HMAC, which `SigningKey` signs with, across
+/// the key lengths HMAC treats differently (below, at and above a block of 64 or 128 bytes).
+@Suite("HMAC keys keyed once")
+struct KeyedHMACTests {
+    @Test("every secret length verifies its HS256/384/512 tokens and refuses a flipped bit", arguments: [32, 48, 63, 64, 65, 127, 128, 129, 300])
+    func secretLengths(length: Int) throws {
+        let secret = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        let key = try SigningKey(hmacSecret: secret, keyID: "oct")
+        let keys = JWKSet(keys: [key.verificationKey])
+        let verifier = JWTVerifier(policy: TokenFixtures.policy())
+        for algorithm in [JWSAlgorithm.hs256, .hs384, .hs512] {
+            let token = try key.jwt(claims: TokenFixtures.claims(), algorithm: algorithm)
+            for _ in 0..<2 {
+                #expect(try verifier.verify(token, keys: keys, now: TokenFixtures.now).algorithm == algorithm)
+            }
+            let dot = try #require(token.lastIndex(of: "."))
+            var signature = try #require(Base64URL.decode(token[token.index(after: dot)...]))
+            for index in [0, signature.count / 2, signature.count - 1] {
+                signature[index] ^= 0x01
+                let flipped = String(token[...dot]) + Base64URL.encode(signature)
+                #expect(throws: TokenError.badSignature) { try verifier.verify(flipped, keys: keys, now: TokenFixtures.now) }
+                signature[index] ^= 0x01
+            }
+            let other = try SigningKey(hmacSecret: secret.map { $0 ^ 0x80 }, keyID: "oct")
+            #expect(throws: TokenError.badSignature) {
+                try verifier.verify(try other.jwt(claims: TokenFixtures.claims(), algorithm: algorithm), keys: keys, now: TokenFixtures.now)
+            }
+        }
+    }
+}
