@@ -5,17 +5,20 @@ public enum ScopeString {
     /// The non-empty scope tokens of `text`, in order.
     public static func split(_ text: String) -> [String] {
         var text = text
-        return text.withUTF8 { bytes in
-            var scopes: [String] = []
-            scopes.reserveCapacity(bytes.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 })
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: " ") {
-                if index > start {
-                    scopes.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-                }
-                start = index + 1
+        return text.withUTF8 { split($0) }
+    }
+
+    /// The non-empty scope tokens of the UTF-8 text `bytes`, in order.
+    static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var scopes: [String] = []
+        scopes.reserveCapacity(bytes.reduce(1) { $1 == UInt8(ascii: " ") ? $0 + 1 : $0 })
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: " ") {
+            if index > start {
+                scopes.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
             }
-            return scopes
+            start = index + 1
         }
+        return scopes
     }
 }

@@ -148,9 +148,9 @@ public struct JWTVerifier: Sendable {
     private func scopes(in claims: ScannedJSONObject) throws(TokenError) -> [String] {
         let names = policy.scopeClaim.map { [$0] } ?? ["scope", "scp"]
         for name in names {
-            switch claims.plainString(name) {
+            switch claims.withPlainText(name, ScopeString.split) {
             case .absent: continue
-            case .plain(let text): return ScopeString.split(text)
+            case .plain(let scopes): return scopes
             case .other: break
             }
             guard let value = claims[name] else { continue }

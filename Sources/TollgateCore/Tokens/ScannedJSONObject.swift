@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A JWT's claims (RFC 7519 §4) or a JWS's protected header (RFC 7515 §4):
 /// a JSON object checked in full when the token is parsed (grammar, UTF-8,
 /// numbers in range, duplicate names), whose members are decoded only when
@@ -68,7 +62,7 @@ public struct ScannedJSONObject: Sendable {
             guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
             for candidate in candidates {
                 var candidate = candidate
-                if candidate.withUTF8({ Self.equal($0, text) }) { return .plain(true) }
+                if candidate.withUTF8({ JSONCursor.sameBytes($0, text) }) { return .plain(true) }
             }
             return .plain(false)
         }
@@ -78,10 +72,16 @@ public struct ScannedJSONObject: Sendable {
     /// (no control character, no DEL), made straight from its bytes: the
     /// usual `sub`, `client_id`, `scope` and header parameters skip the parser.
     public func plainString(_ name: String) -> PlainRead<String> {
+        withPlainText(name) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// What `body` makes of member `name`'s characters, when it is a plain
+    /// string as `plainString` reads one: the bytes in place, no `String` between.
+    func withPlainText<Value>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> PlainRead<Value> {
         guard let member = member(named: name) else { return .absent }
-        return payload.withUnsafeBufferPointer { bytes -> PlainRead<String> in
+        return payload.withUnsafeBufferPointer { bytes -> PlainRead<Value> in
             guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
-            return .plain(String(decoding: text, as: UTF8.self))
+            return .plain(body(text))
         }
     }
 
@@ -113,20 +113,6 @@ public struct ScannedJSONObject: Sendable {
         return text
     }
 
-    /// Byte equality: length first, then the bytes, in place for claim-sized
-    /// names and by `memcmp` beyond. The generic `elementsEqual` the lookups
-    /// used was 0.5% of an RS256 verification's samples and the lookup around
-    /// it 0.9%; a `memcmp` call per three-letter name (`iss`, `exp`, `aud`…
-    /// share one length) was then 2.7% of an HS256 verification's (`perf`,
-    /// micro-benchmark).
-    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let first = a.baseAddress, let second = b.baseAddress else { return true }
-        if a.count > 16 { return memcmp(first, second, a.count) == 0 }
-        for index in 0..<a.count where first[index] != second[index] { return false }
-        return true
-    }
-
     /// The member called `name`: plain ASCII names compare as bytes, others
     /// as decoded text, so the lookup means what `String` equality means.
     private func member(named name: String) -> JSONCursor.MemberPosition? {
@@ -139,7 +125,7 @@ public struct ScannedJSONObject: Sendable {
                 for member in members {
                     if member.nameNeedsDecoding || !nameIsASCII {
                         if let decoded = try? cursor.decodedName(member), decoded == name { return member }
-                    } else if Self.equal(UnsafeBufferPointer(rebasing: bytes[member.name]), wanted) {
+                    } else if JSONCursor.sameBytes(UnsafeBufferPointer(rebasing: bytes[member.name]), wanted) {
                         return member
                     }
                 }
