@@ -6,8 +6,8 @@ import TollgateCore
 /// Assembles a client connection's HTTP/2 pipeline, once the protocol is known
 /// (prior knowledge on the cleartext listener, or ALPN `h2` after TLS): the
 /// GOAWAY closer → NIO's HTTP/2 handler with the flood limits of `limits:` → the connection
-/// manager (idle GOAWAY, graceful GOAWAY on drain). Each stream gets NIO's
-/// HTTP/2-to-HTTP/1 codec and the same proxy handler as an HTTP/1.1
+/// manager (idle GOAWAY, graceful GOAWAY on drain). Each stream gets the
+/// `host`/`:authority` check, NIO's HTTP/2-to-HTTP/1 codec and the same proxy handler as an HTTP/1.1
 /// connection, so a stream meets exactly the checks, error bodies and
 /// upstream pool of an HTTP/1.1 request.
 enum HTTP2Pipeline {
@@ -31,6 +31,7 @@ enum HTTP2Pipeline {
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let sync = stream.pipeline.syncOperations
+                try sync.addHandler(StreamAuthorityCheck())
                 try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try sync.addHandler(HTTP1ProxyHandler(loop: loop, timers: nil, scheme: scheme))
             }
