@@ -257,6 +257,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // An HTTP/2 stream ends with its response; the connection stays.
         upgrade = UpgradeRequest(head)
         keepAlive = head.version.major >= 2 || (head.isKeepAlive && upgrade.keepsConnection && !quiescing)
+        // RFC 9112 §6.1: an HTTP/1.0 request with Transfer-Encoding has faulty framing (an
+        // HTTP/1.0 hop in front may not have read its body as chunked): served, then closed.
+        if head.version == .http1_0, head.headers.contains(name: "transfer-encoding") { keepAlive = false }
         requestID = loop.value.requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
