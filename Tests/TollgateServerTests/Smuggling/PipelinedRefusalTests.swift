@@ -46,6 +46,30 @@ struct PipelinedRefusalTests {
         }
     }
 
+    @Test("a refusal that closes the connection (no Host), a request pipelined behind it: never forwarded, and the gateway stays up",
+          arguments: [
+            "GET /public/a HTTP/1.1\r\n\r\n",
+            "GET /public/a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            "POST /public/a HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+          ])
+    func closingRefusalThenRequest(request: String) async throws {
+        try await SmugglingFixture.run { fixture in
+            // An idle pooled connection, so that a request decided now is attached to it at once.
+            #expect(try RawHTTPConnection.exchange(port: fixture.port, "GET /public/warm HTTP/1.1\r\nHost: a\r\n\r\n").status == 200)
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send(request + Self.follower)
+            let first = try connection.readResponse()
+            #expect([400, 200].contains(first.status), "\(first.status) \(first.text)")
+            #expect(connection.waitForClose())
+            try await Task.sleep(for: .milliseconds(200))
+            // The gateway closed that connection: what came after it on the wire is never served, and nothing crashed.
+            let next = try? RawHTTPConnection.exchange(port: fixture.port, "GET /public/next HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(next?.status == 200 && next?.text == "path=/public/next", "the gateway is gone: \(MutatedStreamTests.crashReport(fixture.gateway.stderr).prefix(300))")
+            let forwarded = fixture.upstream.requests.map(\.uri)
+            #expect(!forwarded.contains("/public/follower"), "\(forwarded)")
+        }
+    }
+
     @Test("a body over max_body_bytes by its Content-Length: 413 and closed; the body, a request, never reaches the upstream")
     func declaredTooLarge() async throws {
         let padding = String(repeating: "x", count: 2048)
