@@ -148,6 +148,12 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // A close inside NIO's decode loop (a refusal that ends the connection)
+        // delivers `channelInactive` first, then what the decoder still held:
+        // a request decided now was attached to an idle upstream connection
+        // after the last chance to release it, and its response crashed the
+        // process (`PipelinedRefusalTests`). Nothing is served on a closed connection.
+        guard context.channel.isActive else { return }
         let part = unwrapInboundIn(data)
         if holdsNextRequest {
             pipelined.append(.part(part))
