@@ -145,6 +145,9 @@ struct RequestFramingTests {
               rule: "RFC 9112 §3.2.2; SPEC path safety"), .answeredThenFollower(status: 400, error: "invalid_request")),
         (Case(name: "asterisk-form", request: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
               rule: "RFC 9112 §3.2.4"), .answeredThenFollower(status: 400, error: "invalid_request")),
+        // llhttp parses nothing after a CONNECT: the connection closes after the answer.
+        (Case(name: "CONNECT in authority-form", request: "CONNECT internal.test:443 HTTP/1.1\r\nHost: internal.test:443\r\n\r\n",
+              rule: "RFC 9112 §3.2.3; SPEC path safety"), .refused()),
 
         // RFC 9110 §10.1.1: Expect is hop-by-hop to the gateway; it answers 100 itself.
         (Case(name: "Expect: 100-continue with a body",

@@ -47,8 +47,9 @@ struct SmugglingFixture {
     }
 
     /// The upstream received exactly `expected`, as whole requests both
-    /// reference parsers agree on, and never a request for `/admin`.
-    /// Waits a moment first: a smuggled request would arrive after the answer.
+    /// reference parsers agree on, and never a request for `/admin` (whole
+    /// or cut off). Waits a moment first: a smuggled request would arrive
+    /// after the answer.
     func expectForwarded(
         _ expected: [UpstreamTranscript.Request],
         _ comment: String = "",
@@ -57,9 +58,10 @@ struct SmugglingFixture {
         try await Task.sleep(for: .milliseconds(150))
         let transcript = upstream.transcript()
         switch transcript.agreedRequests() {
-        case .success(let requests):
+        case .success(let (requests, cutOff)):
             #expect(!requests.contains { $0.target.hasPrefix("/admin") }, "\(comment): /admin reached the upstream: \(requests)", sourceLocation: sourceLocation)
             #expect(requests == expected, "\(comment)", sourceLocation: sourceLocation)
+            #expect(cutOff.isEmpty, "\(comment): requests cut off: \(cutOff)", sourceLocation: sourceLocation)
         case .failure(let problem):
             Issue.record("\(comment): \(problem)", sourceLocation: sourceLocation)
         }

@@ -13,7 +13,16 @@ enum StrictRequestFraming {
     struct Failure: Error, CustomStringConvertible {
         var offset: Int
         var reason: String
+        /// The bytes stop before the request does: what a closed connection
+        /// leaves of a request cut off mid-way, not a framing fault.
+        var endsEarly = false
         var description: String { "at byte \(offset): \(reason)" }
+    }
+
+    /// A connection's requests, and the start of a request cut off by the end of its bytes.
+    struct Framing {
+        var requests: [Framed]
+        var cutOff: ArraySlice<UInt8>?
     }
 
     /// One request and how many bytes it took.
@@ -22,15 +31,19 @@ enum StrictRequestFraming {
         var byteCount: Int
     }
 
-    static func requests(in bytes: [UInt8]) throws(Failure) -> [Framed] {
+    static func requests(in bytes: [UInt8]) throws(Failure) -> Framing {
         var reader = Reader(bytes: bytes)
         var framed: [Framed] = []
         while !reader.atEnd {
             let start = reader.offset
-            let request = try reader.request()
-            framed.append(Framed(request: request, byteCount: reader.offset - start))
+            do {
+                let request = try reader.request()
+                framed.append(Framed(request: request, byteCount: reader.offset - start))
+            } catch where error.endsEarly {
+                return Framing(requests: framed, cutOff: bytes[start...])
+            }
         }
-        return framed
+        return Framing(requests: framed, cutOff: nil)
     }
 
     private struct Reader {
@@ -61,7 +74,7 @@ enum StrictRequestFraming {
                     offset += 1
                 }
             }
-            throw fail("the bytes end inside a line")
+            throw Failure(offset: offset, reason: "the bytes end inside a line", endsEarly: true)
         }
 
         mutating func request() throws(Failure) -> UpstreamTranscript.Request {
@@ -106,7 +119,9 @@ enum StrictRequestFraming {
         }
 
         mutating func fixedBody(_ length: Int) throws(Failure) -> Int {
-            guard bytes.count - offset >= length else { throw fail("a body of \(length) bytes, \(bytes.count - offset) left") }
+            guard bytes.count - offset >= length else {
+                throw Failure(offset: offset, reason: "a body of \(length) bytes, \(bytes.count - offset) left", endsEarly: true)
+            }
             offset += length
             return length
         }

@@ -20,34 +20,36 @@ struct UpstreamTranscript {
 
     let connections: [[UInt8]]
 
-    /// Each connection's requests by the strict framing, or why its bytes are not a sequence of whole requests.
-    var framed: [Result<[Request], StrictRequestFraming.Failure>] {
-        connections.map { bytes in Result { () throws(StrictRequestFraming.Failure) in try StrictRequestFraming.requests(in: bytes).map(\.request) } }
-    }
-
-    /// Each connection's requests by llhttp, or its error.
-    var decoded: [Result<[Request], ReferenceDecoder.Failure>] {
-        connections.map { bytes in Result { () throws(ReferenceDecoder.Failure) in try ReferenceDecoder.requests(in: bytes) } }
-    }
-
-    /// Every request on every connection, when both parsers agree on every
-    /// connection; otherwise a description of the first disagreement or failure.
-    func agreedRequests() -> Result<[Request], TranscriptProblem> {
+    /// Every whole request on every connection, when both parsers agree on
+    /// every connection; otherwise a description of the first disagreement or
+    /// failure. A connection may end inside a request (the gateway closed it
+    /// mid-request): that start of a request is in `cutOff`, and llhttp reads
+    /// only the whole requests before it.
+    func agreedRequests() -> Result<(requests: [Request], cutOff: [String]), TranscriptProblem> {
         var all: [Request] = []
-        for (index, (framed, decoded)) in zip(framed, decoded).enumerated() {
-            switch (framed, decoded) {
-            case (.success(let framedRequests), .success(let decodedRequests)):
-                guard framedRequests == decodedRequests else {
-                    return .failure(TranscriptProblem(description: "connection \(index): strict framing \(framedRequests) but llhttp \(decodedRequests)"))
-                }
-                all += framedRequests
-            case (.failure(let failure), _):
-                return .failure(TranscriptProblem(description: "connection \(index): strict framing: \(failure)\n\(Self.printable(connections[index]))"))
-            case (_, .failure(let failure)):
-                return .failure(TranscriptProblem(description: "connection \(index): llhttp: \(failure)\n\(Self.printable(connections[index]))"))
+        var cutOff: [String] = []
+        for (index, bytes) in connections.enumerated() {
+            let framing: StrictRequestFraming.Framing
+            do {
+                framing = try StrictRequestFraming.requests(in: bytes)
+            } catch {
+                return .failure(TranscriptProblem(description: "connection \(index): strict framing: \(error)\n\(Self.printable(bytes))"))
             }
+            let whole = Array(bytes[..<(bytes.count - (framing.cutOff?.count ?? 0))])
+            let decoded: [Request]
+            do {
+                decoded = try ReferenceDecoder.requests(in: whole)
+            } catch {
+                return .failure(TranscriptProblem(description: "connection \(index): llhttp: \(error)\n\(Self.printable(bytes))"))
+            }
+            let framed = framing.requests.map(\.request)
+            guard framed == decoded else {
+                return .failure(TranscriptProblem(description: "connection \(index): strict framing \(framed) but llhttp \(decoded)"))
+            }
+            all += framed
+            if let tail = framing.cutOff { cutOff.append(String(decoding: tail.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)) }
         }
-        return .success(all)
+        return .success((all, cutOff))
     }
 
     /// The bytes with CR and LF made visible, for a failure message.
