@@ -167,6 +167,8 @@ struct RequestFramingTests {
               rule: "RFC 9112 §9.3"), .forwarded([.get("/public/a"), .get("/public/follower")])),
         (Case(name: "HTTP/1.0 without keep-alive", request: "GET /public/a HTTP/1.0\r\nHost: a\r\n\r\n",
               rule: "RFC 9112 §9.3"), .forwarded([.get("/public/a")], closes: true)),
+        (Case(name: "HTTP/1.0 without Host", request: "GET /public/a HTTP/1.0\r\n\r\n",
+              rule: "RFC 9112 §3.2"), .forwarded([.get("/public/a")], closes: true)),
     ]
 
     @Test("each case is refused or forwarded exactly as decided", arguments: cases.indices)
