@@ -6,8 +6,9 @@ import Testing
 /// connections to one gateway in front of a one-connection pool. Whatever the
 /// gateway makes of them, the upstream's bytes must be whole requests both
 /// reference parsers agree on, only ever for `/public/`, and no client may
-/// read a response for a request the upstream never received.
-@Suite("Mutated request streams through the gateway", .serialized)
+/// read a response for a request the upstream never received, and the
+/// gateway must stay up.
+@Suite("Mutated request streams through the gateway")
 struct MutatedStreamTests {
     static let streams = 500
     static let seed: UInt64 = 0x5A5E_D5EE_D006
@@ -19,9 +20,11 @@ struct MutatedStreamTests {
         RequestFramingTests.smuggled, "HTTP/1.0", " HTTP/1.1\r\n",
     ]
 
-    @Test("no mutated stream makes the upstream read an undecided or ambiguous request")
-    func mutatedStreams() async throws {
-        var random = SplitMix64(seed: Self.seed)
+    /// Four seeds, run side by side: the load is what made a client's close
+    /// land inside an exchange's end (the second crash this run found).
+    @Test("no mutated stream makes the upstream read an undecided or ambiguous request", arguments: [Self.seed, 1, 2, 3])
+    func mutatedStreams(seed: UInt64) async throws {
+        var random = SplitMix64(seed: seed)
         let seeds = RequestFramingTests.cases.map { Array(($0.0.request + RequestFramingTests.follower).utf8) }
         var answered: [String] = []
         try await SmugglingFixture.run(poolSize: 1) { fixture in
@@ -66,7 +69,7 @@ struct MutatedStreamTests {
     /// The start of a crash report in the gateway's stderr (its first lines name the cause).
     static func crashReport(_ stderr: String) -> String {
         guard let start = stderr.range(of: "Fatal error") ?? stderr.range(of: "Crash") else { return String(stderr.suffix(2000)) }
-        return String(stderr[start.lowerBound...].prefix(40000))
+        return String(stderr[start.lowerBound...].prefix(6000))
     }
 
     static func mutate(_ stream: inout [UInt8], _ random: inout SplitMix64) {
