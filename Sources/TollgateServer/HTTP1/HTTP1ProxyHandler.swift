@@ -148,12 +148,6 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // A close inside NIO's decode loop (a refusal that ends the connection)
-        // delivers `channelInactive` first, then what the decoder still held:
-        // a request decided now was attached to an idle upstream connection
-        // after the last chance to release it, and its response crashed the
-        // process (`PipelinedRefusalTests`). Nothing is served on a closed connection.
-        guard context.channel.isActive else { return }
         let part = unwrapInboundIn(data)
         if holdsNextRequest {
             pipelined.append(.part(part))
@@ -164,6 +158,15 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func received(_ part: HTTPServerRequestPart) {
+        // Once the connection has closed, `channelInactive` (the last chance to
+        // release an upstream connection) may already have run: a close inside
+        // NIO's decode loop (a refusal that ends the connection) is followed by
+        // what the decoder still held, and a write that fails (the client left)
+        // inside an exchange's end by the replay of a pipelined request. A request
+        // decided then kept the idle upstream connection it was given, and its
+        // response crashed the process (`PipelinedRefusalTests`,
+        // `MutatedStreamTests`). Nothing is served on a closed connection.
+        guard context.channel.isActive else { return }
         switch part {
         case .head(let head): receivedHead(head)
         case .body(let body): receivedBody(body)
