@@ -166,7 +166,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // decided then kept the idle upstream connection it was given, and its
         // response crashed the process (`PipelinedRefusalTests`,
         // `MutatedStreamTests`). Nothing is served on a closed connection.
-        guard context.channel.isActive else { return }
+        guard context?.channel.isActive == true else { return }
         switch part {
         case .head(let head): receivedHead(head)
         case .body(let body): receivedBody(body)
