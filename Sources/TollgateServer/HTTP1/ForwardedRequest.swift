@@ -86,7 +86,14 @@ enum ForwardedRequest {
             fields.append(("x-forwarded-for", clientAddress))
         }
         fields.append(("x-forwarded-proto", scheme))
-        if let host { fields.append(("x-forwarded-host", host)) }
+        if let host {
+            fields.append(("x-forwarded-host", host))
+        } else if client.version != .http1_1 {
+            // HTTP/1.0 (or HTTP/2 without :authority) may come without Host (an HTTP/1.1
+            // request without one is refused before this); the upstream request is
+            // HTTP/1.1, which needs one, empty when the target has no authority (RFC 9112 §3.2).
+            fields.append(("host", ""))
+        }
         fields.append(("x-request-id", requestID))
         if chunked {
             fields.append(("transfer-encoding", "chunked"))

@@ -158,6 +158,15 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func received(_ part: HTTPServerRequestPart) {
+        // Once the connection has closed, `channelInactive` (the last chance to
+        // release an upstream connection) may already have run: a close inside
+        // NIO's decode loop (a refusal that ends the connection) is followed by
+        // what the decoder still held, and a write that fails (the client left)
+        // inside an exchange's end by the replay of a pipelined request. A request
+        // decided then kept the idle upstream connection it was given, and its
+        // response crashed the process (`PipelinedRefusalTests`,
+        // `MutatedStreamTests`). Nothing is served on a closed connection.
+        guard context?.channel.isActive == true else { return }
         switch part {
         case .head(let head): receivedHead(head)
         case .body(let body): receivedBody(body)
@@ -257,6 +266,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // An HTTP/2 stream ends with its response; the connection stays.
         upgrade = UpgradeRequest(head)
         keepAlive = head.version.major >= 2 || (head.isKeepAlive && upgrade.keepsConnection && !quiescing)
+        // RFC 9112 §6.1: an HTTP/1.0 request with Transfer-Encoding has faulty framing (an
+        // HTTP/1.0 hop in front may not have read its body as chunked): served, then closed.
+        if head.version == .http1_0, head.headers.contains(name: "transfer-encoding") { keepAlive = false }
         requestID = loop.value.requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }

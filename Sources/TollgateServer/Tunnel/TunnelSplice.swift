@@ -29,6 +29,7 @@ enum TunnelSplice {
             try remove(UpstreamConnectionHandler.self, from: upstreamPipeline)
             try remove(HTTPRequestEncoder.self, from: upstreamPipeline)
             try remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstreamPipeline)
+            try remove(UpstreamReadBoundary.self, from: upstreamPipeline)
         } catch {
             client.close(promise: nil)
             upstream.close(promise: nil)

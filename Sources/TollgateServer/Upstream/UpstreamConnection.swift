@@ -40,14 +40,20 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     let targetName: String
     var delegate: UpstreamConnectionDelegate?
+    /// False once a response ended before the bytes read so far did: the
+    /// upstream sent more than the response, and the pool must not reuse the
+    /// connection (see `UpstreamReadBoundary`).
+    private(set) var endedOnReadBoundary = true
+    let readBoundary: UpstreamReadBoundary
     /// Called once when the channel closes, so the pool forgets the connection.
     var onClose: (() -> Void)?
     private var context: ChannelHandlerContext?
     private var readsPaused = false
     private var readPending = false
 
-    init(targetName: String) {
+    init(targetName: String, readBoundary: UpstreamReadBoundary) {
         self.targetName = targetName
+        self.readBoundary = readBoundary
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -64,7 +70,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             context.close(promise: nil)
             return
         }
-        delegate.upstreamDidReceive(unwrapInboundIn(data))
+        let part = unwrapInboundIn(data)
+        if case .end = part, !readBoundary.atLastByte { endedOnReadBoundary = false }
+        delegate.upstreamDidReceive(part)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
