@@ -142,11 +142,10 @@ public final class TokenCache<Entry: CachedToken> {
 @available(*, unavailable, message: "a TokenCache belongs to one event loop")
 extension TokenCache: Sendable {}
 
-/// What the token cache needs to know of an entry: whose key verified it and
-/// until when it may be used.
+/// What the token cache needs to know of an entry: which key verified it and
+/// until when it may be used. (Which issuer's key set to check that key
+/// against is the caller's `keySet` closure's business.)
 public protocol CachedToken: Sendable {
-    /// The issuer's configured name (the key set to check the key against).
-    var issuer: String { get }
     var expiresAt: Int64 { get }
     var keyIdentity: KeyIdentity { get }
 }

@@ -9,7 +9,12 @@
 /// `Substring` (retained and released per probe, copied through value
 /// witnesses in unspecialized paths) and whose buckets hashed the key's
 /// digest once more; removal shifts the following entries back (no
-/// tombstones), so CLOCK's one eviction per miss leaves no debris.
+/// tombstones), so CLOCK's one eviction per miss leaves no debris. With
+/// `TokenHash`, by perf shares of the token route's CPU: the lookup of a hit
+/// went from ~1.2 to ~0.6 µs, of a hit on a cold entry (25,000 rotating
+/// tokens) from ~2.2 to ~1.1 µs, lookup and insert of a miss from ~4.8 to
+/// ~2.3 µs (benchmarks/README.md, "What authentication adds over `auth:
+/// none` (session 6)").
 struct TokenSlotIndex {
     private var buckets: [UInt64]
     private var mask: Int
