@@ -15,7 +15,8 @@ from . import fixed_rate, procs, profile, report, scaling, soak
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
 from .scenarios import BASELINE_TARGETS, MATRIX
 from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateBaseline, TollgateJWT,
-                      TollgateJWTAccessLog, TollgateJWTBaseline, TollgateJWTScraped, TollgateJWTDPoP, TollgateMatrix)
+                      TollgateJWTAccessLog, TollgateJWTAllCached, TollgateJWTAllCachedBaseline, TollgateJWTBaseline,
+                      TollgateJWTScraped, TollgateJWTDPoP, TollgateMatrix)
 from .tokens import TokenKit, verify_rates
 from .h2load import run_h2_scenario
 from .upload import run_upload
@@ -189,7 +190,9 @@ def main(argv=None):
                  "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
                  "tollgate-jwt": lambda: TollgateJWT(ctx),
                  "tollgate-none-base": lambda: TollgateBaseline(ctx), "tollgate-jwt-base": lambda: TollgateJWTBaseline(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),
-                 "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx), "tollgate-jwt-dpop": lambda: TollgateJWTDPoP(ctx)}
+                 "tollgate-jwt-scraped": lambda: TollgateJWTScraped(ctx), "tollgate-jwt-dpop": lambda: TollgateJWTDPoP(ctx),
+                 "tollgate-jwt-allcached": lambda: TollgateJWTAllCached(ctx),
+                 "tollgate-jwt-allcached-base": lambda: TollgateJWTAllCachedBaseline(ctx)}
     for key, label, replay, _mode, proof_keys in MATRIX:
         factories[key] = lambda key=key, label=label, replay=replay, proof_keys=proof_keys: TollgateMatrix(
             ctx, key, f"Tollgate {label}", replay, proof_keys)

@@ -264,6 +264,19 @@ class TollgateJWT(Tollgate):
         return totals["tollgate_token_cache_hits_total"], totals["tollgate_token_cache_misses_total"]
 
 
+class TollgateJWTAllCached(TollgateJWT):
+    """TollgateJWT whose token cache holds the whole rotating set (`cache.tokens` = `--tokens`, at least
+    10,000): scenario c-split's rotating *hits*, the same requests as (c)'s misses. Primed (one pass
+    through the set) before it is measured, so every measured request hits."""
+    key = "tollgate-jwt-allcached"
+    label = "Tollgate JWT+scope, cache holds every token"
+    primes_rotation = True
+
+    def __init__(self, ctx, **kwargs):
+        super().__init__(ctx, **kwargs)
+        self.cache_tokens = max(ctx.rotating_tokens, TollgateJWT.cache_tokens)
+
+
 class TollgateJWTAccessLog(TollgateJWT):
     """TollgateJWT with the access log on, written to a file in the run directory."""
     key = "tollgate-jwt-log"
@@ -417,3 +430,9 @@ class TollgateJWTBaseline(BaselineBinary, TollgateJWT):
     """`--baseline-binary` on the token route."""
     key = "tollgate-jwt-base"
     label = "Tollgate JWT+scope (baseline binary)"
+
+
+class TollgateJWTAllCachedBaseline(BaselineBinary, TollgateJWTAllCached):
+    """`--baseline-binary` on the token route whose cache holds every rotating token."""
+    key = "tollgate-jwt-allcached-base"
+    label = "Tollgate JWT+scope, cache holds every token (baseline binary)"

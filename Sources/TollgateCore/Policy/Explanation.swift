@@ -94,6 +94,6 @@ public struct Explanation: Sendable {
     /// The principal `decide` left in the cache for the request's token, if it verified.
     private static func verifiedPrincipal(_ facts: RequestFacts, state: VerificationState, now: Int64) -> Principal? {
         guard let token = AuthorizationCredential(facts.authorization).token else { return nil }
-        return state.cache.lookup(token, now: now, keySet: state.keySet(named:))
+        return state.cache.lookup(token, now: now, keySet: state.keySet(of:))
     }
 }

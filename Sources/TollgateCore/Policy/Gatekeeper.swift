@@ -180,7 +180,7 @@ struct Gatekeeper {
         if let assumedPrincipal {
             principal = assumedPrincipal
             cacheUse = .none
-        } else if let cached = state.cache.lookup(presented, now: now, keySet: state.keySet(named:)) {
+        } else if let cached = state.cache.lookup(presented, now: now, keySet: state.keySet(of:)) {
             principal = cached
             if case .replayChecked(let check, _)? = resumption { cacheUse = check.cacheUse } else { cacheUse = .hit }
         } else if case let token = String(presented), CompactJWS.isJWTShaped(token) {

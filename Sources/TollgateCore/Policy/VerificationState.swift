@@ -10,13 +10,11 @@ public final class VerificationState {
     public let headers = JOSEHeaderMemo()
     /// Per issuer index: the current key set, or nil while none has arrived.
     public private(set) var keySets: [JWKSet?]
-    private let issuerIndexByName: [String: Int]
 
     public init(snapshot: GatewaySnapshot, keySets: [JWKSet?]) {
         cache = TokenCache(capacity: snapshot.config.cache.tokens)
         proofKeys = DPoPKeyCache(capacity: snapshot.config.cache.dpopKeys)
         self.keySets = keySets
-        issuerIndexByName = snapshot.issuerIndexByName
     }
 
     /// Replaces one issuer's keys (a refresh); cached tokens whose key left are dropped on their next hit.
@@ -24,8 +22,10 @@ public final class VerificationState {
         keySets[index] = keys
     }
 
-    func keySet(named issuer: String) -> JWKSet? {
-        issuerIndexByName[issuer].flatMap { keySets[$0] }
+    /// The current keys of the issuer that accepted `principal`: by its index,
+    /// not its name, so a cache hit hashes no string.
+    func keySet(of principal: Principal) -> JWKSet? {
+        keySets.indices.contains(principal.issuerIndex) ? keySets[principal.issuerIndex] : nil
     }
 }
 

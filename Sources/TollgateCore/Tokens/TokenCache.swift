@@ -6,7 +6,9 @@ import Darwin
 
 /// The verified-token cache of one event loop: a bounded map from the whole
 /// token string to its `VerifiedToken`, so that a repeated token costs one hash
-/// lookup instead of parsing and a signature check.
+/// lookup and one compare of its bytes instead of parsing and a signature check.
+/// Where a token is looked for comes from `TokenHash` (its length and last 16
+/// bytes); which entry is its is decided by comparing every byte.
 ///
 /// It is owned by one event loop and never shared (not `Sendable`), so it needs
 /// no lock. Eviction is CLOCK (second chance): a hit sets a bit, the hand clears
@@ -17,8 +19,8 @@ import Darwin
 public final class TokenCache<Entry: CachedToken> {
     private struct Slot {
         var token: String
-        /// `TokenKey.digest` of `token`, so that evicting the slot does not hash the token again.
-        var digest: Int
+        /// `TokenHash` of `token`, so that evicting the slot does not hash the token again.
+        var hash: UInt64
         var value: Entry
         /// The `JWKSet.generation` against which the key was last known present.
         var keySetGeneration: UInt64
@@ -26,7 +28,7 @@ public final class TokenCache<Entry: CachedToken> {
     }
 
     public let capacity: Int
-    private var slotsByToken: [TokenKey: Int]
+    private var index: TokenSlotIndex
     private var slots: [Slot] = []
     private var freeSlots: [Int] = []
     private var hand = 0
@@ -34,25 +36,26 @@ public final class TokenCache<Entry: CachedToken> {
     public init(capacity: Int) {
         precondition(capacity > 0, "a token cache holds at least one entry")
         self.capacity = capacity
-        slotsByToken = Dictionary(minimumCapacity: min(capacity, 1 << 16))
+        index = TokenSlotIndex(expected: min(capacity, 1 << 16))
     }
 
-    public var count: Int { slotsByToken.count }
+    public var count: Int { index.count }
 
     /// Entries pushed out to make room for new ones since the cache was made (for metrics).
     public private(set) var evictions = 0
 
     /// The cached result for `token`, or `nil`. `keySet` returns the current key
-    /// set of an issuer (by configured name), or `nil` when it has none: an entry
-    /// whose key is no longer in its issuer's set is dropped. When the set is the
-    /// one the entry was last checked against, the check is one comparison.
-    /// The entry for `token`, read straight from the request's header value:
-    /// the lookup copies nothing (the micro-benchmark showed one allocation per
-    /// request when the key was a `String` made from it).
-    public func lookup(_ token: Substring, now: Int64, keySet: (String) -> JWKSet?) -> Entry? {
-        guard let index = slotsByToken[TokenKey(token)] else { return nil }
+    /// set of the entry's issuer, or `nil` when it has none: an entry whose key
+    /// is no longer in its issuer's set is dropped. When the set is the one the
+    /// entry was last checked against, the check is one comparison.
+    /// The token is read straight from the request's header value: the lookup
+    /// copies nothing (the micro-benchmark showed one allocation per request
+    /// when the key was a `String` made from it).
+    public func lookup(_ token: Substring, now: Int64, keySet: (Entry) -> JWKSet?) -> Entry? {
+        var token = token
+        guard let index = token.withUTF8({ slot(of: $0, hash: TokenHash.of($0)) }) else { return nil }
         let value = slots[index].value
-        guard now < value.expiresAt, let keys = keySet(value.issuer) else {
+        guard now < value.expiresAt, let keys = keySet(value) else {
             remove(at: index)
             return nil
         }
@@ -70,115 +73,79 @@ public final class TokenCache<Entry: CachedToken> {
     /// Caches a token verified against `keySet`. Tokens already expired at `now` are not cached.
     public func insert(_ token: String, _ value: Entry, keySet: JWKSet, now: Int64) {
         guard now < value.expiresAt else { return }
-        let key = TokenKey(token[...])
-        let slot = Slot(token: token, digest: key.digest, value: value, keySetGeneration: keySet.generation, referenced: false)
-        if let index = slotsByToken[key] {
-            slots[index] = slot
+        var token = token
+        let (hash, existing): (UInt64, Int?) = token.withUTF8 { bytes in
+            let hash = TokenHash.of(bytes)
+            return (hash, slot(of: bytes, hash: hash))
+        }
+        let entry = Slot(token: token, hash: hash, value: value, keySetGeneration: keySet.generation, referenced: false)
+        if let existing {
+            slots[existing] = entry
             return
         }
-        let index: Int
+        let position: Int
         if let free = freeSlots.popLast() {
-            index = free
-            slots[index] = slot
+            position = free
+            slots[position] = entry
         } else if slots.count < capacity {
-            index = slots.count
-            slots.append(slot)
+            position = slots.count
+            slots.append(entry)
         } else {
-            index = evictionVictim()
+            position = evictionVictim()
             evictions += 1
-            slotsByToken.removeValue(forKey: storedKey(at: index))
-            slots[index] = slot
+            index.remove(slots[position].hash, slot: position)
+            slots[position] = entry
         }
-        slotsByToken[key] = index
+        index.insert(hash, slot: position)
     }
 
     /// Empties the cache (a new configuration, or a test).
     public func removeAll() {
-        slotsByToken.removeAll(keepingCapacity: true)
+        index.removeAll()
         slots.removeAll(keepingCapacity: true)
         freeSlots.removeAll(keepingCapacity: true)
         hand = 0
+    }
+
+    /// The slot holding exactly `bytes` (every byte compared: tokens are the
+    /// same only byte for byte), found under `hash`.
+    private func slot(of bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
+        index.find(hash) { candidate in
+            slots[candidate].hash == hash && slots[candidate].token.utf8.withContiguousStorageIfAvailable { stored in
+                stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+            } ?? slots[candidate].token.utf8.elementsEqual(bytes)
+        }
     }
 
     /// Moves the hand to the first occupied entry not referenced since the last
     /// pass, clearing reference bits on the way. Called only when every slot is occupied.
     private func evictionVictim() -> Int {
         while true {
-            let index = hand
+            let position = hand
             hand = (hand + 1) % slots.count
-            if slots[index].referenced {
-                slots[index].referenced = false
+            if slots[position].referenced {
+                slots[position].referenced = false
             } else {
-                return index
+                return position
             }
         }
     }
 
-    private func storedKey(at index: Int) -> TokenKey {
-        TokenKey(slots[index].token[...], digest: slots[index].digest)
-    }
-
-    private func remove(at index: Int) {
-        slotsByToken.removeValue(forKey: storedKey(at: index))
-        slots[index].referenced = false
-        slots[index].token = ""
-        freeSlots.append(index)
+    private func remove(at position: Int) {
+        index.remove(slots[position].hash, slot: position)
+        slots[position].referenced = false
+        slots[position].token = ""
+        freeSlots.append(position)
     }
 }
 
 @available(*, unavailable, message: "a TokenCache belongs to one event loop")
 extension TokenCache: Sendable {}
 
-/// A cache key over a token's UTF-8 bytes, so that a request's header value
-/// (a `Substring`) is looked up as it is; stored keys are slices of the stored
-/// tokens. Bytes, not characters: two tokens are the same only byte for byte.
-///
-/// The bytes are hashed once, into `digest`, when a key is made; the
-/// dictionary then hashes the digest. A cache miss used to hash the ~800-byte
-/// token four times (lookup, insert's check, the evicted entry's removal,
-/// insert); now twice, and eviction never (perf, scenario (c): the eviction's
-/// rehash alone was 1.9% of the gateway's CPU).
-struct TokenKey: Hashable {
-    let text: Substring
-    let digest: Int
-
-    init(_ text: Substring) {
-        self.text = text
-        var hasher = Hasher()
-        var bytes = text
-        bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        digest = hasher.finalize()
-    }
-
-    /// A key for a stored token whose digest is known.
-    init(_ text: Substring, digest: Int) {
-        self.text = text
-        self.digest = digest
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(digest)
-    }
-
-    static func == (lhs: TokenKey, rhs: TokenKey) -> Bool {
-        guard lhs.digest == rhs.digest else { return false }
-        var left = lhs.text
-        var right = rhs.text
-        // A stored key meets itself when its slot is evicted or dropped: the
-        // same bytes need no compare (800 of them, cold by then).
-        return left.withUTF8 { a in
-            right.withUTF8 { b in
-                a.count == b.count && (a.count == 0 || a.baseAddress == b.baseAddress || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-            }
-        }
-    }
-}
-
-/// What the token cache needs to know of an entry: whose key verified it and
-/// until when it may be used.
+/// What the token cache needs to know of an entry: which key verified it and
+/// until when it may be used. (Which issuer's key set to check that key
+/// against is the caller's `keySet` closure's business.)
 public protocol CachedToken: Sendable {
-    /// The issuer's configured name (the key set to check the key against).
-    var issuer: String { get }
     var expiresAt: Int64 { get }
     var keyIdentity: KeyIdentity { get }
 }

@@ -1,5 +1,5 @@
 import Testing
-import TollgateCore
+@testable import TollgateCore
 
 @Suite struct TokenCacheTests {
     typealias F = TokenFixtures
@@ -95,7 +95,7 @@ import TollgateCore
         let cache = TokenCache<VerifiedToken>(capacity: 8)
         cache.insert("t", verified(issuer: "other"), keySet: F.keySet, now: F.now)
         var asked: [String] = []
-        #expect(cache.lookup("t", now: F.now) { issuer in asked.append(issuer); return F.keySet } != nil)
+        #expect(cache.lookup("t", now: F.now) { entry in asked.append(entry.issuer); return F.keySet } != nil)
         #expect(asked == ["other"])
         // An issuer that has no keys any more (removed by a reload) is a miss.
         #expect(cache.lookup("t", now: F.now) { _ in nil } == nil)
@@ -143,5 +143,108 @@ import TollgateCore
         let header = "Bearer " + token + " "
         let slice = header.dropFirst(7).dropLast()
         #expect(cache.lookup(slice, now: F.now) { _ in F.keySet }?.subject == "real")
+    }
+
+    /// Tokens that differ only before the bytes `TokenHash` reads hash alike,
+    /// yet each is an entry of its own: the bytes decide, not the hash.
+    @Test func tokensThatHashAlikeStayDistinct() {
+        let tail = "." + String(repeating: "S", count: 40)
+        let first = "eyJhbGciOiJSUzI1NiJ9.first-payload" + tail
+        let second = "eyJhbGciOiJSUzI1NiJ9.other-payload" + tail
+        let never = "eyJhbGciOiJSUzI1NiJ9.forged-paylod" + tail
+        #expect(first.utf8.count == second.utf8.count && first.utf8.count == never.utf8.count)
+        let hashes = [first, second, never].map { token in
+            var token = token
+            return token.withUTF8 { TokenHash.of($0) }
+        }
+        #expect(Set(hashes).count == 1)
+
+        let cache = TokenCache<VerifiedToken>(capacity: 2)
+        cache.insert(first, verified(subject: "first"), keySet: F.keySet, now: F.now)
+        cache.insert(second, verified(subject: "second"), keySet: F.keySet, now: F.now)
+        #expect(cache.count == 2)
+        #expect(cache.lookup(first[...], now: F.now) { _ in F.keySet }?.subject == "first")
+        #expect(cache.lookup(second[...], now: F.now) { _ in F.keySet }?.subject == "second")
+        #expect(cache.lookup(never[...], now: F.now) { _ in F.keySet } == nil)
+        // Dropping one (its key left the set) leaves the other.
+        #expect(cache.lookup(first[...], now: F.now) { _ in JWKSet(keys: []) } == nil)
+        #expect(cache.lookup(second[...], now: F.now) { _ in F.keySet }?.subject == "second")
+        #expect(cache.count == 1)
+    }
+
+    /// Short tokens (under 16 bytes) are hashed whole, and the empty token is a key like any other.
+    @Test func shortTokensAreHashedWhole() {
+        let hashes = ["", "a", "b", "ab", "ba", "fifteen-bytes!!"].map { token in
+            var token = token
+            return token.withUTF8 { TokenHash.of($0) }
+        }
+        #expect(Set(hashes).count == hashes.count)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
+        cache.insert("ab", verified(subject: "ab"), keySet: F.keySet, now: F.now)
+        #expect(cache.lookup("ba", now: F.now) { _ in F.keySet } == nil)
+        #expect(cache.lookup("ab", now: F.now) { _ in F.keySet }?.subject == "ab")
+    }
+
+    /// The CLOCK order is the one a plain model gives, with tokens crowded
+    /// into few hashes (groups sharing length and last 16 bytes), random
+    /// inserts (new and repeated), hits and misses, over many evictions.
+    @Test func evictsInClockOrderUnderCollidingHashes() {
+        var random = SeededRandom(seed: 6)
+        let tokens = (0..<24).map { number in
+            "prefix-\(number % 3)-\(String(number / 3, radix: 36))" + String(repeating: "sig\(number % 2)", count: 6)
+        }
+        let capacity = 7
+        let cache = TokenCache<VerifiedToken>(capacity: capacity)
+        var model = ClockModel(capacity: capacity)
+        for step in 0..<3000 {
+            let token = random.pick(tokens)
+            if random.chance(0.5) {
+                cache.insert(token, verified(subject: token), keySet: F.keySet, now: F.now)
+                model.insert(token)
+            } else {
+                let found = cache.lookup(token[...], now: F.now) { _ in F.keySet }?.subject
+                #expect(found == (model.lookup(token) ? token : nil), "step \(step): \(token)")
+            }
+            #expect(cache.count == model.count)
+            #expect(cache.evictions == model.evictions)
+        }
+        #expect(model.evictions > 500)
+    }
+}
+
+/// CLOCK as `TokenCache` documents it, on plain arrays: a hit sets the
+/// entry's bit; a new token takes a free slot, else the first slot the hand
+/// finds with its bit clear (clearing bits on the way); a known token is
+/// replaced in place with its bit clear.
+private struct ClockModel {
+    let capacity: Int
+    var slots: [(token: String, referenced: Bool)] = []
+    var hand = 0
+    var evictions = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var count: Int { slots.count }
+
+    mutating func lookup(_ token: String) -> Bool {
+        guard let index = slots.firstIndex(where: { $0.token == token }) else { return false }
+        slots[index].referenced = true
+        return true
+    }
+
+    mutating func insert(_ token: String) {
+        if let index = slots.firstIndex(where: { $0.token == token }) {
+            slots[index].referenced = false
+        } else if slots.count < capacity {
+            slots.append((token, false))
+        } else {
+            while slots[hand].referenced {
+                slots[hand].referenced = false
+                hand = (hand + 1) % slots.count
+            }
+            slots[hand] = (token, false)
+            hand = (hand + 1) % slots.count
+            evictions += 1
+        }
     }
 }
