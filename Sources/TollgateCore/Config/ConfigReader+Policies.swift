@@ -72,6 +72,13 @@ extension ConfigReader {
                 error("\(rules.path): \(problem)", at: entry.keyLocation)
                 continue
             }
+            if ForwardConfig.isGatewayOwned(entry.key) {
+                error(
+                    "\(rules.path): header '\(entry.key)' cannot be set from a claim: the gateway writes it itself (framing, hop-by-hop and Proxy-* fields, Host, Expect, X-Forwarded-*, X-Request-Id)",
+                    at: entry.keyLocation
+                )
+                continue
+            }
             if let first = seen[entry.key.lowercased()] {
                 error("\(rules.path): header '\(entry.key)' is already set at line \(first.line) (header names are case-insensitive)", at: entry.keyLocation)
                 continue

@@ -382,6 +382,19 @@ public struct ForwardConfig: Sendable, Equatable {
         self.headers = headers
         self.stripAuthorization = stripAuthorization
     }
+
+    /// Whether the gateway writes header `name` itself, so no claim may set it:
+    /// a claim-valued `Content-Length`, `Transfer-Encoding` or `Host` would let
+    /// a token decide how the upstream frames or routes the request.
+    public static func isGatewayOwned(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return gatewayOwnedHeaders.contains(lowered) || lowered.hasPrefix("proxy-")
+    }
+
+    private static let gatewayOwnedHeaders: Set<String> = [
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade",
+        "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id",
+    ]
 }
 
 /// Whether a route needs a token.

@@ -80,6 +80,23 @@ import TollgateCore
         F.expectError(F.minimal + "forward:\n  headers:\n    X-A: sub\n    x-a: azp\n", at: 7, 5, containing: "header 'x-a' is already set at line 6")
     }
 
+    @Test("forward.headers cannot name a header the gateway writes itself", arguments: [
+        "Content-Length", "transfer-encoding", "Host", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Expect",
+        "Proxy-Authorization", "proxy-connection", "X-Forwarded-For", "X-Forwarded-Proto", "x-forwarded-host", "X-Request-Id",
+    ])
+    func gatewayOwnedForwardHeaders(name: String) {
+        F.expectError(
+            F.minimal + "forward:\n  headers:\n    X-User: sub\n    \(name): sub\n",
+            at: 7, 5,
+            containing: "forward.headers: header '\(name)' cannot be set from a claim: the gateway writes it itself"
+        )
+    }
+
+    @Test func forwardHeadersNamedLikeGatewayOwnedOnesAreAccepted() {
+        let yaml = F.minimal + "forward:\n  headers:\n    X-Host: sub\n    Content-Language: azp\n    X-Forwarded-User: sub\n"
+        #expect(F.errors(yaml).isEmpty)
+    }
+
     @Test func aDuplicateKeyInAFlowMappingStopsTheAnalysisWithOneClearLine() {
         F.expectError("server: {listen: 127.0.0.1:1, listen: 127.0.0.1:2}\n", at: 1, 10, containing: "duplicate key 'listen' in this mapping")
     }
