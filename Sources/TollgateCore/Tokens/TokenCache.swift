@@ -53,20 +53,20 @@ public final class TokenCache<Entry: CachedToken> {
     /// when the key was a `String` made from it).
     public func lookup(_ token: Substring, now: Int64, keySet: (Entry) -> JWKSet?) -> Entry? {
         var token = token
-        guard let index = token.withUTF8({ slot(of: $0, hash: TokenHash.of($0)) }) else { return nil }
-        let value = slots[index].value
+        guard let position = token.withUTF8({ slot(of: $0, hash: TokenHash.of($0)) }) else { return nil }
+        let value = slots[position].value
         guard now < value.expiresAt, let keys = keySet(value) else {
-            remove(at: index)
+            remove(at: position)
             return nil
         }
-        if keys.generation != slots[index].keySetGeneration {
+        if keys.generation != slots[position].keySetGeneration {
             guard keys.contains(value.keyIdentity) else {
-                remove(at: index)
+                remove(at: position)
                 return nil
             }
-            slots[index].keySetGeneration = keys.generation
+            slots[position].keySetGeneration = keys.generation
         }
-        slots[index].referenced = true
+        slots[position].referenced = true
         return value
     }
 
