@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The JOSE headers one event loop has decoded, by their encoded bytes. An
 /// issuer signs every token with the same header (`alg`, `kid`, `typ`), so
 /// after the first token of a key, a cache miss skips the header's base64url
@@ -20,8 +14,7 @@ public final class JOSEHeaderMemo {
     /// How many distinct headers are kept: a few issuers, a key rotation in flight.
     public static let capacity = 8
 
-    private var encoded: [[UInt8]] = []
-    private var headers: [JOSEHeader] = []
+    private var entries: [(encoded: [UInt8], header: JOSEHeader)] = []
     private var next = 0
 
     public init() {}
@@ -31,31 +24,21 @@ public final class JOSEHeaderMemo {
         encodedAs bytes: UnsafeBufferPointer<UInt8>,
         decode: (UnsafeBufferPointer<UInt8>) throws(TokenError) -> JOSEHeader
     ) throws(TokenError) -> JOSEHeader {
-        for index in encoded.indices where Self.equal(encoded[index], bytes) {
-            return headers[index]
+        for entry in entries where entry.encoded.withUnsafeBufferPointer({ JSONCursor.sameBytes($0, bytes) }) {
+            return entry.header
         }
         let header = try decode(bytes)
-        if encoded.count < Self.capacity {
-            encoded.append(Array(bytes))
-            headers.append(header)
+        if entries.count < Self.capacity {
+            entries.append((Array(bytes), header))
         } else {
-            encoded[next] = Array(bytes)
-            headers[next] = header
+            entries[next] = (Array(bytes), header)
             next = (next + 1) % Self.capacity
         }
         return header
     }
 
     /// How many headers are remembered.
-    public var count: Int { encoded.count }
-
-    private static func equal(_ known: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard known.count == bytes.count else { return false }
-        return known.withUnsafeBufferPointer { known in
-            guard let a = known.baseAddress, let b = bytes.baseAddress else { return true }
-            return memcmp(a, b, known.count) == 0
-        }
-    }
+    public var count: Int { entries.count }
 }
 
 @available(*, unavailable, message: "a JOSEHeaderMemo belongs to one event loop")

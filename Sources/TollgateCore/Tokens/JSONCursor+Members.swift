@@ -193,8 +193,9 @@ extension JSONCursor {
         return try cursor.parseString()
     }
 
-    /// Byte equality for member names: length first, then the bytes, in place
-    /// for claim-sized names and by `memcmp` beyond. The generic `elementsEqual`
+    /// Byte equality for member names (and the header memo's encoded headers):
+    /// length first, then the bytes, in place for claim-sized names and by
+    /// `memcmp` beyond. The generic `elementsEqual`
     /// the lookups used was 0.5% of an RS256 verification's samples and the
     /// lookup around it 0.9%; a `memcmp` call per three-letter name (`iss`,
     /// `exp`, `aud`… share one length) was then 2.7% of an HS256
