@@ -13,8 +13,8 @@ from pathlib import Path
 
 from . import fixed_rate, procs, profile, report, scaling, soak
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
-from .scenarios import BASELINE_TARGETS, MATRIX
-from .targets import (Context, Direct, HAProxyJWT, NginxProxy, Origin, Tollgate, TollgateBaseline, TollgateJWT,
+from .scenarios import BASELINE_TARGETS, FLOOR_TARGETS, MATRIX
+from .targets import (Context, Direct, HAProxyJWT, NginxProxy, NIOFloor, Origin, Tollgate, TollgateBaseline, TollgateJWT,
                       TollgateJWTAccessLog, TollgateJWTAllCached, TollgateJWTAllCachedBaseline, TollgateJWTBaseline,
                       TollgateJWTScraped, TollgateJWTDPoP, TollgateMatrix)
 from .tokens import TokenKit, verify_rates
@@ -24,6 +24,7 @@ from .upload import run_upload
 BENCH_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BENCH_DIR.parent
 RELEASE_BINARY = REPO_DIR / ".build-release" / "release" / "tollgate"
+FLOOR_BINARY = REPO_DIR / ".build-floor" / "release" / "NIOFloor"
 DEFAULT_SCENARIOS = ["a", "b", "c", "d-es256", "d-eddsa", "e", "f", "g", "upload", "profile"]
 QUICK_SCENARIOS = ["a", "b", "c", "e", "f", "g", "upload"]
 LOAD_CPU, PROXY_CPU = 0, 1
@@ -46,6 +47,9 @@ def parse_args(argv):
     parser.add_argument("--baseline-binary", type=Path,
                         help="an earlier tollgate build measured in the same run next to --binary, in scenarios "
                              + ", ".join(BASELINE_TARGETS) + " (before/after figures)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also load the naive NIO proxy of benchmarks/floor (stock NIOHTTP1 codecs, no auth) in "
+                             "scenarios " + ", ".join(FLOOR_TARGETS) + "; built in release on first use")
     parser.add_argument("--duration", type=int, help="seconds per sample (default 10, quick 2)")
     parser.add_argument("--rounds", type=int, default=2, help="A B A B rounds (default 2)")
     parser.add_argument("--soak-rate", type=int,
@@ -111,6 +115,14 @@ def ensure_binary(binary):
     return RELEASE_BINARY
 
 
+def ensure_floor_binary():
+    """Builds benchmarks/floor in release (its own package and scratch path: never part of the main build)."""
+    progress("build: swift build -c release --package-path benchmarks/floor --scratch-path .build-floor")
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", "benchmarks/floor", "--scratch-path", ".build-floor"],
+                   cwd=REPO_DIR, check=True, timeout=3600)
+    return FLOOR_BINARY
+
+
 def command_output(argv):
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=REPO_DIR)
@@ -174,6 +186,11 @@ def main(argv=None):
         for name, keys in BASELINE_TARGETS.items():
             BY_NAME[name].targets += [key for key in keys if key not in BY_NAME[name].targets]
         progress(f"baseline: {ctx.baseline_binary} next to {binary} in scenarios {', '.join(BASELINE_TARGETS)}")
+    if args.floor:
+        ctx.floor_binary = ensure_floor_binary()
+        for name, keys in FLOOR_TARGETS.items():
+            BY_NAME[name].targets += [key for key in keys if key not in BY_NAME[name].targets]
+        progress(f"floor: {ctx.floor_binary} in scenarios {', '.join(FLOOR_TARGETS)}")
     ctx.rotating_tokens = args.tokens or (25_000 if args.quick else 100_000)
     # DPoP proofs per DPoP target: more than its requests (warm-up and every round at up to 10,000/s here),
     # so none repeats.
@@ -186,7 +203,7 @@ def main(argv=None):
            "environment": environment(binary, pinning), "scenarios": []}
     origin = Origin(ctx)
     targets = {}
-    factories = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx),
+    factories = {"direct": lambda: Direct(ctx, origin), "nginx-proxy": lambda: NginxProxy(ctx), "nio-floor": lambda: NIOFloor(ctx),
                  "haproxy-jwt": lambda: HAProxyJWT(ctx), "tollgate-none": lambda: Tollgate(ctx),
                  "tollgate-jwt": lambda: TollgateJWT(ctx),
                  "tollgate-none-base": lambda: TollgateBaseline(ctx), "tollgate-jwt-base": lambda: TollgateJWTBaseline(ctx), "tollgate-jwt-log": lambda: TollgateJWTAccessLog(ctx),

@@ -438,10 +438,13 @@ PAIRS = [("mx-dpop-memory-hit", "mx-bearer-hit"), ("mx-dpop-redis-hit", "mx-bear
          ("mx-bearer-miss", "mx-bearer-hit"), ("mx-dpop-memory-miss", "mx-bearer-miss"),
          ("mx-dpop-redis-miss", "mx-bearer-miss"), ("mx-dpop-redis-miss", "mx-dpop-memory-miss"),
          ("mx-dpop-nokeys-miss", "mx-dpop-memory-miss"), ("tollgate-jwt-dpop", "tollgate-jwt"), ("tollgate-jwt", "haproxy-jwt"), ("tollgate-jwt", "nginx-proxy"), ("tollgate-jwt", "tollgate-none"),
-         ("tollgate-none", "nginx-proxy"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt"),
+         ("tollgate-none", "nginx-proxy"), ("tollgate-none", "nio-floor"), ("tollgate-jwt", "nio-floor"), ("tollgate-jwt-log", "tollgate-jwt"), ("tollgate-jwt-scraped", "tollgate-jwt"),
          ("tollgate-none", "tollgate-none-base"), ("tollgate-jwt", "tollgate-jwt-base"),
          ("tollgate-jwt-allcached", "tollgate-none"), ("tollgate-jwt", "tollgate-jwt-allcached"),
          ("tollgate-jwt-allcached", "tollgate-jwt-allcached-base")]
+
+# With --floor, the scenarios that also measure the naive NIO proxy (benchmarks/floor).
+FLOOR_TARGETS = {"a": ["nio-floor"], "b": ["nio-floor"]}
 
 # With --baseline-binary, the scenarios that also measure the earlier build, next to the current one.
 BASELINE_TARGETS = {"a": ["tollgate-none-base"], "b": ["tollgate-none-base", "tollgate-jwt-base"],

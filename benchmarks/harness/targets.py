@@ -150,6 +150,29 @@ class NginxProxy(Target):
         procs.wait_for_port(self.port, 10, self.process)
 
 
+class NIOFloor(Target):
+    """The issue's "naive NIO proxy" (`benchmarks/floor`): stock NIOHTTP1 codecs on both sides, one kept-alive
+    upstream connection per client connection, no auth. SwiftNIO's own floor for a proxy, in the same run."""
+    key = "nio-floor"
+    label = "naive NIO proxy (floor)"
+
+    def start(self):
+        self.process = procs.Managed(
+            self.label,
+            procs.pinned(self.ctx.proxy_cpu, [str(self.ctx.floor_binary), str(self.ctx.origin_port)]),
+            self.ctx.run_dir / "nio-floor.log")
+        end = time.monotonic() + 15
+        while time.monotonic() < end:
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.process.log_text())
+            if match:
+                self.port = int(match.group(1))
+                return
+            if not self.process.alive():
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"the NIO floor did not print 'listening on' within 15s:\n{self.process.log_text()[-2000:]}")
+
+
 class HAProxyJWT(Target):
     """HAProxy 2.6 with jwt_verify doing the checks of Tollgate's token route (haproxy/jwt.cfg)."""
     key = "haproxy-jwt"
