@@ -27,3 +27,62 @@ struct MalformedRequestTests {
         }
     }
 }
+
+@Suite("Transfer codings other than chunked", .serialized)
+struct TransferCodingTests {
+    static let refused: [(String, String?)] = [
+        ("gzip, chunked", "gzip"),
+        ("GZIP ,chunked", "GZIP"),
+        ("gzip, deflate, chunked", "gzip"),
+        ("deflate,chunked", "deflate"),
+        ("x-custom-coding , chunked", "x-custom-coding"),
+        ("compress, \tchunked", "compress"),
+        ("identity, br, chunked", "br"),
+    ]
+
+    @Test("a body in another coding before chunked is 501 not_implemented, the connection closes, nothing is forwarded",
+          arguments: 0..<refused.count)
+    func refusedCoding(index: Int) async throws {
+        let (value, shown) = Self.refused[index]
+        try await GatewayFixture.run { fixture in
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("POST /things HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \(value)\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 501, "\(value)")
+            #expect(response.json["error"] as? String == "not_implemented", "\(value)")
+            let description = response.json["error_description"] as? String ?? ""
+            #expect(description.contains("only chunked"), "\(value)")
+            if let shown { #expect(description.contains("(\(shown))"), "\(value): \(description)") }
+            #expect(connection.waitForClose(), "\(value)")
+            #expect(fixture.upstream.received.isEmpty, "\(value) reached the upstream")
+        }
+    }
+
+    @Test("a coding name that is not a short token is not echoed")
+    func oddCodingNotEchoed() async throws {
+        try await GatewayFixture.run { fixture in
+            let long = String(repeating: "z", count: 40)
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send("POST /things HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \(long), chunked\r\n\r\n0\r\n\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 501)
+            let description = response.json["error_description"] as? String ?? ""
+            #expect(!description.contains(long))
+            #expect(description == "the request body's transfer coding is not supported: only chunked is")
+        }
+    }
+
+    @Test("chunked alone, in any case and with spaces, or after identity, is still forwarded")
+    func chunkedForwarded() async throws {
+        try await GatewayFixture.run { fixture in
+            for value in ["chunked", "Chunked", " chunked ", "CHUNKED", "identity, chunked"] {
+                let connection = try RawHTTPConnection(port: fixture.port)
+                try connection.send("POST /things HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \(value)\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                let response = try connection.readResponse()
+                #expect(response.status == 200, "\(value)")
+            }
+            try await fixture.upstream.waitForRequests(5)
+            #expect(fixture.upstream.received.allSatisfy { $0.bodyBytes == 5 })
+        }
+    }
+}

@@ -14,6 +14,8 @@ public enum GatewayErrorCode: String, Sendable, Hashable {
     case payloadTooLarge = "payload_too_large"
     case uriTooLong = "uri_too_long"
     case requestHeaderFieldsTooLarge = "request_header_fields_too_large"
+    /// RFC 9112 §6.1: a request body in a transfer coding other than chunked.
+    case notImplemented = "not_implemented"
     case badGateway = "bad_gateway"
     case temporarilyUnavailable = "temporarily_unavailable"
     case upstreamUnavailable = "upstream_unavailable"
@@ -30,6 +32,7 @@ public enum GatewayErrorCode: String, Sendable, Hashable {
         case .payloadTooLarge: 413
         case .uriTooLong: 414
         case .requestHeaderFieldsTooLarge: 431
+        case .notImplemented: 501
         case .badGateway: 502
         case .temporarilyUnavailable, .upstreamUnavailable: 503
         case .gatewayTimeout: 504

@@ -275,7 +275,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
 
         let limits = self.limits
-        if let rejection = Self.limitRejection(head, limits) ?? Self.hostRejection(head) {
+        if let rejection = Self.limitRejection(head, limits) ?? Self.hostRejection(head) ?? Self.transferCodingRejection(head) {
             // A client that overruns a limit is not trusted with the connection: answer, then close.
             // (An HTTP/2 stream ends with its answer; the flood limits guard its connection.)
             if head.version.major < 2 { keepAlive = false }
@@ -519,6 +519,30 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return Rejection(.invalidRequest, "an HTTP/1.1 request needs a Host header")
         }
         return nil
+    }
+
+    /// RFC 9112 §6.1: a transfer coding the gateway does not understand is
+    /// 501. llhttp accepts any codings before a final `chunked` and decodes
+    /// only the chunking, so the body of `gzip, chunked` would reach the
+    /// upstream still gzip-coded but announced as plain bytes. `identity`
+    /// changes nothing and passes. Codings whose last is not `chunked` leave
+    /// the body's length unknown: that is the decoder's 400 (§6.3), not this.
+    private static func transferCodingRejection(_ head: HTTPRequestHead) -> Rejection? {
+        var codings: [Substring] = []
+        for header in head.headers where ASCIICase.equal(header.name, "transfer-encoding") {
+            for coding in header.value.split(separator: ",") {
+                var name = coding.drop { $0 == " " || $0 == "\t" }
+                while let last = name.last, last == " " || last == "\t" { name = name.dropLast() }
+                codings.append(name)
+            }
+        }
+        guard let last = codings.popLast(), ASCIICase.equal(last, "chunked"),
+              let unknown = codings.first(where: { !ASCIICase.equal($0, "identity") }) else { return nil }
+        let shown = unknown.count <= 32 && unknown.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        return Rejection(
+            .notImplemented,
+            "the request body's transfer coding\(shown ? " (\(String(unknown)))" : "") is not supported: only chunked is"
+        )
     }
 
     /// Bytes of the request head as it came: request line and header lines.
