@@ -873,6 +873,11 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private func completeResponse(_ end: HTTPServerResponsePart) {
         phase = .responded
         loop.value.observe(record, AccessLogLine.Request(head: requestHead, requestID: requestID, bytesIn: requestBodyBytes))
+        if requestComplete, keepAlive {
+            // Nothing waits for this write: no future (one allocation per request).
+            context.writeAndFlush(wrapOutboundOut(end), promise: nil)
+            return finishExchange()
+        }
         let written = context.writeAndFlush(wrapOutboundOut(end))
         if requestComplete {
             finishExchange(after: written)
