@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import fixed_rate, procs, profile, report, scaling, soak
+from . import allocs, fixed_rate, procs, profile, report, scaling, soak
 from .scenarios import BY_NAME, GROUPS, SCENARIOS, run_wrk_scenario
 from .scenarios import BASELINE_TARGETS, FLOOR_TARGETS, MATRIX
 from .targets import (Context, Direct, HAProxyJWT, NginxProxy, NIOFloor, Origin, Tollgate, TollgateBaseline, TollgateJWT,
@@ -169,7 +169,7 @@ def main(argv=None):
     if pin:
         os.sched_setaffinity(0, {LOAD_CPU})
 
-    ensure_tools("profile" in names, any("haproxy-jwt" in BY_NAME[n].targets for n in names),
+    ensure_tools("profile" in names or "allocs" in names, any("haproxy-jwt" in BY_NAME[n].targets for n in names),
                  any(key.startswith("mx-dpop-redis") for n in names for key in BY_NAME[n].targets))
     if args.soak_heaptrack and not tool_path("heaptrack"):
         apt_install(["heaptrack"])
@@ -230,7 +230,7 @@ def main(argv=None):
                                          "skipped": f"comes with {scenario.pending}"})
                 continue
             progress(f"({name}) {scenario.title}")
-            if scenario.kind in ("wrk", "scaling", "fixed-rate"):
+            if scenario.kind in ("wrk", "scaling", "fixed-rate", "allocs"):
                 for key in scenario.targets:
                     if key not in targets:
                         target = factories[key]()
@@ -272,6 +272,8 @@ def main(argv=None):
                 except (RuntimeError, OSError) as error:
                     progress(f"upload: FAILED: {error}")
                     run["scenarios"].append({"scenario": "upload", "title": scenario.title, "error": str(error)})
+            elif scenario.kind == "allocs":
+                run["scenarios"].append(allocs.run_allocs(scenario, targets, ctx, args.rounds, min(duration, 5), progress))
             elif scenario.kind == "profile":
                 run["scenarios"].append({"scenario": "profile", "title": scenario.title,
                                          **run_profile(ctx, targets, scenario, duration)})

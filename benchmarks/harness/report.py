@@ -37,6 +37,9 @@ def markdown(run):
         if result["scenario"] == "profile":
             lines += profile_md(result)
             continue
+        if result["scenario"] == "allocs":
+            lines += allocs_md(result)
+            continue
         if "h2_samples" in result:
             lines += h2load.markdown(result)
             continue
@@ -221,6 +224,20 @@ def profile_md(p):
         if len(symbol) > 110:
             symbol = symbol[:107] + "..."
         lines.append(f"| {row['percent']:.2f}% | {row['dso']} | `{symbol}` | {row.get('area', '')} |")
+    return lines + [""]
+
+
+def allocs_md(result):
+    lines = [f"## ({result['scenario']}) {result['title']}", ""]
+    if result.get("error"):
+        return lines + [f"Failed: {result['error']}", ""]
+    lines += [result["meaning"], "", "| round | target | requests | mallocs | mallocs per request |", "|---|---|---|---|---|"]
+    lines += [f"| {row['round']} | {row['label']} | {row['requests']:,} | {row['mallocs']:,} | "
+              f"{row['mallocs_per_request']:.1f} |" for row in result["allocs"]]
+    for key, rows in result["sites"].items():
+        lines += ["", f"Who asks, `{key}` (first frame that is not an allocator or collection primitive):", "",
+                  "| per request | frame |", "|---|---|"]
+        lines += ["| {:.2f} | `{}` |".format(row["per_request"], row["site"].replace("|", "\\|")) for row in rows]
     return lines + [""]
 
 

@@ -240,6 +240,12 @@ SCENARIOS = [
     Scenario("upload", "8 GiB upload through Tollgate",
              "One POST with Content-Length streamed from a generator to a sink upstream; "
              "Tollgate's RSS sampled throughout.", kind="upload"),
+    Scenario("allocs", "heap allocations per request",
+             "(b)'s requests (one RS256 token repeated) against Tollgate's `auth: none` route and its token route: "
+             "every libc malloc the proxy makes, counted by a perf uprobe, divided by the requests answered; then "
+             "the frames that ask for the `auth: none` route's allocations. Not in the default set nor in --quick.",
+             targets=["tollgate-none", "tollgate-jwt"], path=TOKEN_PATH, kind="allocs",
+             shape=Shape(token=("one", "RS256"))),
     Scenario("profile", "perf profile of Tollgate under (a)",
              "perf record (cpu-clock, call graphs) on the gateway PID while scenario (a)'s load runs.",
              kind="profile"),
@@ -444,13 +450,13 @@ PAIRS = [("mx-dpop-memory-hit", "mx-bearer-hit"), ("mx-dpop-redis-hit", "mx-bear
          ("tollgate-jwt-allcached", "tollgate-jwt-allcached-base")]
 
 # With --floor, the scenarios that also measure the naive NIO proxy (benchmarks/floor).
-FLOOR_TARGETS = {"a": ["nio-floor"], "b": ["nio-floor"]}
+FLOOR_TARGETS = {"a": ["nio-floor"], "b": ["nio-floor"], "allocs": ["nio-floor"]}
 
 # With --baseline-binary, the scenarios that also measure the earlier build, next to the current one.
 BASELINE_TARGETS = {"a": ["tollgate-none-base"], "b": ["tollgate-none-base", "tollgate-jwt-base"],
                     "c": ["tollgate-none-base", "tollgate-jwt-base"], "f": ["tollgate-jwt-base"],
                     "c-split": ["tollgate-none-base", "tollgate-jwt-base", "tollgate-jwt-allcached-base"],
-                    "h": ["tollgate-jwt-base"]}
+                    "h": ["tollgate-jwt-base"], "allocs": ["tollgate-none-base", "tollgate-jwt-base"]}
 
 
 def summarise(samples, order):

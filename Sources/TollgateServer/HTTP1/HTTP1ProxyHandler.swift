@@ -271,7 +271,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if head.version == .http1_0, head.headers.contains(name: "transfer-encoding") { keepAlive = false }
         requestID = loop.value.requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
-        requestHasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
+        // A scan, not `headers["transfer-encoding"]`, whose array cost an allocation per request.
+        requestHasBody = head.headers.contains { ASCIICase.equal($0.name, "transfer-encoding") && ASCIICase.contains($0.value, lowercase: "chunked") }
             || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
 
         let limits = self.limits
