@@ -450,23 +450,17 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func facts(for head: HTTPRequestHead) -> RequestFacts {
-        let authorization: RequestFacts.Authorization
-        let values = head.headers["authorization"]
-        switch values.count {
-        case 0: authorization = .absent
-        case 1: authorization = .one(values[0])
-        default: authorization = .several
-        }
+        let fields = RequestFieldScan(head.headers)
         return RequestFacts(
             method: head.method.rawValue,
             target: head.uri,
-            host: head.headers.first(name: "host"),
-            authorization: authorization,
-            origin: head.headers.first(name: "origin"),
+            host: fields.host,
+            authorization: fields.authorization,
+            origin: fields.origin,
             scheme: scheme,
-            accessControlRequestMethod: head.headers.first(name: "access-control-request-method"),
-            accessControlRequestHeaders: Self.joined(head.headers["access-control-request-headers"]),
-            dpop: Self.dpopHeader(head.headers["dpop"]),
+            accessControlRequestMethod: fields.accessControlRequestMethod,
+            accessControlRequestHeaders: fields.accessControlRequestHeaders,
+            dpop: fields.dpop,
             clientCertificateThumbprint: clientCertificateThumbprint
         )
     }
@@ -477,18 +471,6 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let thumbprint = scheme == "https" ? ClientCertificate.thumbprint(of: context.channel) : nil
         peerCertificateThumbprint = .some(thumbprint)
         return thumbprint
-    }
-
-    private static func dpopHeader(_ values: [String]) -> RequestFacts.DPoPHeader {
-        switch values.count {
-        case 0: .absent
-        case 1: .one(values[0])
-        default: .several
-        }
-    }
-
-    private static func joined(_ values: [String]) -> String? {
-        values.isEmpty ? nil : values.joined(separator: ",")
     }
 
     /// The first limit the parsed head breaks: request line (414), head (431),
@@ -531,11 +513,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private static func transferCodingRejection(_ head: HTTPRequestHead) -> Rejection? {
         var codings: [Substring] = []
         for header in head.headers where ASCIICase.equal(header.name, "transfer-encoding") {
-            for coding in header.value.split(separator: ",") {
-                var name = coding.drop { $0 == " " || $0 == "\t" }
-                while let last = name.last, last == " " || last == "\t" { name = name.dropLast() }
-                codings.append(name)
-            }
+            for coding in header.value.split(separator: ",") { codings.append(coding.trimmingHTTPWhitespace()) }
         }
         guard let last = codings.popLast(), ASCIICase.equal(last, "chunked"),
               let unknown = codings.first(where: { !ASCIICase.equal($0, "identity") }) else { return nil }
