@@ -20,14 +20,15 @@ import NIOHTTP1
 /// lets a recipient refuse it, and llhttp does); `Content-Length` with
 /// `Transfer-Encoding`, `Transfer-Encoding` on HTTP/1.0, and `chunked` other
 /// than as the last coding are refused (RFC 9112 §6.1, §6.3); chunk sizes
-/// are hex digits that fit an `Int`, extensions are validated and ignored.
+/// are hex digits that fit an `Int`, extensions are validated (no
+/// whitespace) and ignored; the reason phrase is checked and dropped.
 /// The head (status line, fields and line ends) and the trailer section are
 /// each at most `maxSectionBytes`, NIO's default 80 KiB.
 ///
 /// Framing is RFC 9112 §6.3: no body after a HEAD request, or on 1xx, 204
 /// and 304; 1xx other than 101 are interim and dropped (as NIO's default
-/// did); a 101, or a 2xx to CONNECT, ends HTTP on the connection (`isUpgraded`;
-/// the bytes after the head belong to the tunnel); chunked when the last
+/// did); a 101, or any response to CONNECT, ends HTTP on the connection
+/// (`isUpgraded`; the bytes after the head belong to a tunnel, or to nobody); chunked when the last
 /// transfer coding is `chunked`; else until the connection closes when there
 /// is a `Transfer-Encoding`; else `Content-Length`; else until close.
 struct UpstreamResponseParser {
@@ -72,7 +73,7 @@ struct UpstreamResponseParser {
         case chunkDataEnd
         case trailers
         case untilClose
-        /// After a 101 or a 2xx to CONNECT: nothing more is HTTP.
+        /// After a 101 or a response to CONNECT: nothing more is HTTP.
         case upgraded
         case failed(Malformed)
     }
@@ -98,7 +99,7 @@ struct UpstreamResponseParser {
     /// Unparsed bytes: after a response's end, bytes the upstream sent beyond it.
     var bufferedBytes: Int { buffered?.readableBytes ?? 0 }
 
-    /// True once the connection stopped carrying HTTP (a 101, or a 2xx to CONNECT).
+    /// True once the connection stopped carrying HTTP (a 101, or a response to CONNECT).
     var isUpgraded: Bool { state == .upgraded }
 
     /// True when a response is under way, or one is awaited for a request sent.
@@ -310,7 +311,9 @@ struct UpstreamResponseParser {
             state = .endNext
             return
         }
-        if request == .connect, code < 300 {
+        if request == .connect {
+            // Any response to CONNECT has no body (as NIO's decoder has it); after a 2xx the
+            // connection is a tunnel (RFC 9112 §6.3 (2)), and it is never reused either way.
             upgradeAfterEnd = true
             state = .endNext
             return
@@ -335,7 +338,7 @@ struct UpstreamResponseParser {
         return index
     }
 
-    /// `HTTP/1.x SP 3DIGIT [SP reason]`; the reason is kept only for a code NIO has no name for.
+    /// `HTTP/1.x SP 3DIGIT [SP reason]`; the reason is checked and dropped (the proxy sends the code's own, as with NIO's decoder).
     private static func parseStatusLine(_ line: UnsafeRawBufferPointer) throws(Malformed) -> (HTTPVersion, HTTPResponseStatus) {
         guard line.count >= 12,
               line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
@@ -359,12 +362,7 @@ struct UpstreamResponseParser {
                 throw Malformed(reason: "a control character in the reason phrase")
             }
         }
-        let status = HTTPResponseStatus(statusCode: code)
-        if case .custom = status, line.count > 13 {
-            let reason = String(decoding: UnsafeRawBufferPointer(rebasing: line[13...]), as: UTF8.self)
-            return (version, HTTPResponseStatus(statusCode: code, reasonPhrase: reason))
-        }
-        return (version, status)
+        return (version, HTTPResponseStatus(statusCode: code))
     }
 
     /// The field lines from `start` to the section's empty line.
@@ -427,24 +425,14 @@ struct UpstreamResponseParser {
                 index += 1
             }
             if index < raw.count, index == 0 { return .failure(Malformed(reason: "a chunk size that is not hex digits")) }
-            var whitespace = false
-            while index < raw.count, Self.isWhitespace(raw[index]) {
-                whitespace = true
-                index += 1
-            }
-            if index < raw.count, raw[index] == UInt8(ascii: ";") {
-                whitespace = false
-                while index < raw.count, Self.isFieldByte(raw[index]) { index += 1 }
-            }
-            if index + 1 >= raw.count {
-                guard index <= Self.maxChunkLineBytes else { return .failure(tooLong) }
-                guard index == raw.count || raw[index] == UInt8(ascii: "\r") else { return .failure(invalid) }
+            guard let end = Self.skipChunkExtensions(raw, from: index) else { return .failure(invalid) }
+            if end + 1 >= raw.count {
+                guard end <= Self.maxChunkLineBytes else { return .failure(tooLong) }
+                guard end == raw.count || raw[end] == UInt8(ascii: "\r") else { return .failure(invalid) }
                 return .success(nil)
             }
-            guard !whitespace, raw[index] == UInt8(ascii: "\r"), raw[index + 1] == UInt8(ascii: "\n") else {
-                return .failure(invalid)
-            }
-            return .success((size, index + 2))
+            guard raw[end] == UInt8(ascii: "\r"), raw[end + 1] == UInt8(ascii: "\n") else { return .failure(invalid) }
+            return .success((size, end + 2))
         }
         switch outcome {
         case .failure(let error):
@@ -456,6 +444,41 @@ struct UpstreamResponseParser {
             buffered = bytes
             return parsed.size
         }
+    }
+
+    /// Where `*( ";" token [ "=" ( token / quoted-string ) ] )` from `start` ends (RFC 9112 §7.1.1, without
+    /// the optional whitespace, which llhttp refuses too); nil at a byte that cannot belong to it. The bytes
+    /// may end before the extensions do.
+    private static func skipChunkExtensions(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start
+        while index < raw.count, raw[index] == UInt8(ascii: ";") {
+            index += 1
+            let name = index
+            while index < raw.count, isTokenByte(raw[index]) { index += 1 }
+            if index == raw.count { return index }
+            guard index > name else { return nil }
+            guard raw[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            if index < raw.count, raw[index] == UInt8(ascii: "\"") {
+                index += 1
+                while index < raw.count, raw[index] != UInt8(ascii: "\"") {
+                    if raw[index] == UInt8(ascii: "\\") {
+                        index += 1
+                        if index == raw.count { return index }
+                    }
+                    guard isFieldByte(raw[index]) else { return nil }
+                    index += 1
+                }
+                if index == raw.count { return index }
+                index += 1
+            } else {
+                let value = index
+                while index < raw.count, isTokenByte(raw[index]) { index += 1 }
+                if index == raw.count { return index }
+                guard index > value else { return nil }
+            }
+        }
+        return index
     }
 
     /// The trailer section (its fields, then the empty line): nil when it has no field.

@@ -38,6 +38,20 @@ struct ParsedResponse: Equatable, CustomStringConvertible {
         }
     }
 
+    /// Field values without trailing whitespace (llhttp keeps it; RFC 9112 §5 says it is not part of the value).
+    mutating func trimFieldValues() {
+        parts = parts.map { part in
+            guard case .head(let version, let code, let reason, let fields) = part else { return part }
+            let trimmed = fields.map { field in
+                guard let separator = field.range(of: ": ") else { return field }
+                var value = field[separator.upperBound...]
+                while let last = value.last, last == " " || last == "\t" { value.removeLast() }
+                return String(field[..<separator.upperBound] + value)
+            }
+            return .head(version: version, code: code, reason: reason, fields: trimmed)
+        }
+    }
+
     var description: String {
         let shown = parts.map { part in
             switch part {
@@ -56,6 +70,8 @@ struct ParserRun {
     /// Bytes left unparsed after the last response's end (or the upgrade).
     var leftover = 0
     var upgraded = false
+    /// A response is under way or awaited when the input ends.
+    var busy = false
     var reason: String?
 
     /// Feeds `reads` in order (after `requests` were sent), then the end of input when `closed`.
@@ -75,6 +91,7 @@ struct ParserRun {
         }
         leftover = parser.bufferedBytes
         upgraded = parser.isUpgraded
+        busy = parser.isBusy && !parser.isUpgraded
     }
 
     /// The same input whole, one byte per read, and split in two at every position.
