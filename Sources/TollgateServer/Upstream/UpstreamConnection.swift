@@ -39,8 +39,11 @@ final class UpstreamConnection {
 /// It replaced four handlers every read and write went through: NIO's
 /// `HTTPRequestEncoder`, `ByteToMessageHandler<HTTPResponseDecoder>` (llhttp,
 /// `HTTPHeaders` and a `NIOAny` per part), the read boundary that split each
-/// read so that llhttp ran twice, and this handler's former self. See
-/// benchmarks/README.md, "Upstream codec of our own (session 7)", for what it saved.
+/// read so that llhttp ran twice, and this handler's former self. It saved
+/// about 6–7 µs of proxy CPU per request, some 10% (medians of 3 rounds
+/// against main: (a) `auth: none` 60.6 → 54.2 µs, (b) `auth: none` 65.0 →
+/// 57.7, (b) token route 67.3 → 60.6; every round pair lower, ratios
+/// 0.84–0.93): benchmarks/README.md, "Upstream codec of our own (session 7)".
 final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
