@@ -170,7 +170,7 @@ struct UpstreamResponseParser {
                 guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
                 let take = min(remaining, bytes.readableBytes)
                 let body = bytes.readSlice(length: take)!
-                buffered = bytes
+                keep(bytes)
                 if take == remaining {
                     state = .endNext
                 } else {
@@ -188,7 +188,7 @@ struct UpstreamResponseParser {
                 guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
                 let take = min(remaining, bytes.readableBytes)
                 let body = bytes.readSlice(length: take)!
-                buffered = bytes
+                keep(bytes)
                 state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
                 return .body(body)
             case .chunkDataEnd:
@@ -201,7 +201,7 @@ struct UpstreamResponseParser {
                 guard bytes.readInteger(as: UInt16.self) == 0x0D0A else {
                     throw Malformed(reason: "chunk data not followed by CRLF")
                 }
-                buffered = bytes
+                keep(bytes)
                 state = .chunkSize
             case .trailers:
                 guard bufferedBytes > 0, let section = try scanSection(what: "trailer section") else { return nil }
@@ -210,6 +210,12 @@ struct UpstreamResponseParser {
                 return .end(trailers)
             }
         }
+    }
+
+    /// Keeps the bytes not parsed yet, or nothing when all were: a consumed
+    /// read's storage is not held, so NIO can reuse its receive buffer.
+    private mutating func keep(_ bytes: ByteBuffer) {
+        buffered = bytes.readableBytes > 0 ? bytes : nil
     }
 
     /// The final response ended: the next bytes start the next request's response.
@@ -276,7 +282,7 @@ struct UpstreamResponseParser {
     private mutating func parseHead(length: Int, fields: Int, request: RequestKind) throws(Malformed) -> HTTPResponseHead? {
         var bytes = buffered!
         let section = bytes.readSlice(length: length)!
-        buffered = bytes
+        keep(bytes)
         var framing = ResponseFraming(active: true)
         let parsed: Result<HTTPResponseHead, Malformed> = section.withUnsafeReadableBytes { raw in
             do throws(Malformed) {
@@ -441,7 +447,7 @@ struct UpstreamResponseParser {
             return nil
         case .success(let parsed?):
             bytes.moveReaderIndex(forwardBy: parsed.length)
-            buffered = bytes
+            keep(bytes)
             return parsed.size
         }
     }
@@ -485,7 +491,7 @@ struct UpstreamResponseParser {
     private mutating func parseTrailers(length: Int, fields: Int) throws(Malformed) -> HTTPHeaders? {
         var bytes = buffered!
         let section = bytes.readSlice(length: length)!
-        buffered = bytes
+        keep(bytes)
         guard length > 2 else { return nil }
         let parsed: Result<HTTPHeaders, Malformed> = section.withUnsafeReadableBytes { raw in
             var framing = ResponseFraming(active: false)
