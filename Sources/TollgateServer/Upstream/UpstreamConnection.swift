@@ -40,9 +40,9 @@ final class UpstreamConnection {
 /// `HTTPRequestEncoder`, `ByteToMessageHandler<HTTPResponseDecoder>` (llhttp,
 /// `HTTPHeaders` and a `NIOAny` per part), the read boundary that split each
 /// read so that llhttp ran twice, and this handler's former self. It saved
-/// about 6–7 µs of proxy CPU per request, some 10% (medians of 3 rounds
-/// against main: (a) `auth: none` 60.6 → 54.2 µs, (b) `auth: none` 65.0 →
-/// 57.7, (b) token route 67.3 → 60.6; every round pair lower, ratios
+/// 6–7 µs of proxy CPU per request, about 10% (two runs of 3 rounds against
+/// main, medians: (a) `auth: none` 60.6 → 54.2 and 60.6 → 54.6 µs, (b)
+/// token route 67.3 → 60.6 and 69.2 → 62.2; every round pair lower, ratios
 /// 0.84–0.93): benchmarks/README.md, "Upstream codec of our own (session 7)".
 final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
