@@ -210,8 +210,4 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     func flush() {
         context?.flush()
     }
-
-    func close() {
-        context?.close(promise: nil)
-    }
 }

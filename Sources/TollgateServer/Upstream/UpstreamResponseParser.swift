@@ -60,6 +60,8 @@ struct UpstreamResponseParser {
     static let maxSectionBytes = 80 * 1024
     /// A chunk-size line (hex digits and extensions) longer than this is refused.
     static let maxChunkLineBytes = 4096
+    private static let chunkLineTooLong = Malformed(reason: "a chunk size line longer than \(maxChunkLineBytes) bytes")
+    private static let chunkLineInvalid = Malformed(reason: "a chunk size line with bytes other than hex digits and extensions")
 
     private enum State: Equatable {
         /// Waiting for a response head.
@@ -421,8 +423,6 @@ struct UpstreamResponseParser {
     private mutating func parseChunkSize() throws(Malformed) -> Int? {
         guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
         let outcome: Result<(size: Int, length: Int)?, Malformed> = bytes.withUnsafeReadableBytes { raw in
-            let tooLong = Malformed(reason: "a chunk size line longer than \(Self.maxChunkLineBytes) bytes")
-            let invalid = Malformed(reason: "a chunk size line with bytes other than hex digits and extensions")
             var size = 0
             var index = 0
             while index < raw.count, let digit = Self.hexValue(raw[index]) {
@@ -431,13 +431,13 @@ struct UpstreamResponseParser {
                 index += 1
             }
             if index < raw.count, index == 0 { return .failure(Malformed(reason: "a chunk size that is not hex digits")) }
-            guard let end = Self.skipChunkExtensions(raw, from: index) else { return .failure(invalid) }
+            guard let end = Self.skipChunkExtensions(raw, from: index) else { return .failure(Self.chunkLineInvalid) }
             if end + 1 >= raw.count {
-                guard end <= Self.maxChunkLineBytes else { return .failure(tooLong) }
-                guard end == raw.count || raw[end] == UInt8(ascii: "\r") else { return .failure(invalid) }
+                guard end <= Self.maxChunkLineBytes else { return .failure(Self.chunkLineTooLong) }
+                guard end == raw.count || raw[end] == UInt8(ascii: "\r") else { return .failure(Self.chunkLineInvalid) }
                 return .success(nil)
             }
-            guard raw[end] == UInt8(ascii: "\r"), raw[end + 1] == UInt8(ascii: "\n") else { return .failure(invalid) }
+            guard raw[end] == UInt8(ascii: "\r"), raw[end + 1] == UInt8(ascii: "\n") else { return .failure(Self.chunkLineInvalid) }
             return .success((size, end + 2))
         }
         switch outcome {
