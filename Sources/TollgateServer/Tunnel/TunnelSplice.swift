@@ -20,16 +20,13 @@ enum TunnelSplice {
             let upstreamPipeline = upstream.pipeline.syncOperations
             try clientPipeline.addHandler(clientEnd)
             try upstreamPipeline.addHandler(upstreamEnd)
-            // The client's HTTP handlers go first: the upstream decoder's removal
+            // The client's HTTP handlers go first: the upstream handler's removal
             // passes on bytes the upstream sent after its 101, and the client end
             // must then write raw bytes.
             try remove(HTTP1ProxyHandler.self, from: clientPipeline)
             try remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: clientPipeline)
             try remove(HTTPResponseEncoder.self, from: clientPipeline)
             try remove(UpstreamConnectionHandler.self, from: upstreamPipeline)
-            try remove(HTTPRequestEncoder.self, from: upstreamPipeline)
-            try remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: upstreamPipeline)
-            try remove(UpstreamReadBoundary.self, from: upstreamPipeline)
         } catch {
             client.close(promise: nil)
             upstream.close(promise: nil)

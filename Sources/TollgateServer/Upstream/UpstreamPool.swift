@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import TollgateCore
@@ -88,7 +87,7 @@ final class UpstreamPool {
         connection.handler.delegate = nil
         connection.handler.setReadsPaused(false)
         targets[connection.targetIndex].busy -= 1
-        guard reusable, connection.channel.isActive, connection.handler.endedOnReadBoundary else {
+        guard reusable, connection.channel.isActive, connection.handler.isReusable else {
             connection.channel.close(promise: nil)
             return
         }
@@ -100,7 +99,6 @@ final class UpstreamPool {
             return
         }
         if targets[connection.targetIndex].idle.count < config.maxIdleConnections {
-            connection.handler.readBoundary.isIdle = true
             targets[connection.targetIndex].idle.append(connection)
         } else {
             connection.channel.close(promise: nil)
@@ -158,7 +156,6 @@ final class UpstreamPool {
 
     private func popIdle(_ index: Int) -> UpstreamConnection? {
         while let connection = targets[index].idle.popLast() {
-            connection.handler.readBoundary.isIdle = false
             if connection.channel.isActive { return connection }
         }
         return nil
@@ -183,17 +180,9 @@ final class UpstreamPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try tls.addHandlers(to: channel, timeout: connectTimeout) }
-                    let readBoundary = UpstreamReadBoundary()
-                    try channel.pipeline.syncOperations.addHandler(readBoundary)
-                    // No outbound header validator: the request head is the client's as llhttp
+                    // No outbound header validation: the request head is the client's as llhttp
                     // parsed it, plus values the gateway checked (see `HTTP1Pipeline`).
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                        leftOverBytesStrategy: .forwardBytes,
-                        enableOutboundHeaderValidation: false
-                    )
-                    try channel.pipeline.syncOperations.addHandler(
-                        UpstreamConnectionHandler(targetName: targetName, readBoundary: readBoundary)
-                    )
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler(targetName: targetName))
                 }
             }
         return bootstrap.connect(host: target.address.host, port: target.address.port)

@@ -1,0 +1,70 @@
+import NIOCore
+import NIOHTTP1
+
+/// Serializes the request parts the proxy sends on an upstream connection
+/// into bytes, in place of NIO's `HTTPRequestEncoder`.
+///
+/// The head goes out as written: the proxy built its framing
+/// (`ForwardedRequest`), so nothing is added or removed here. A head with
+/// `Transfer-Encoding` (only ever `chunked`) frames its body in chunks and
+/// ends it with the last chunk and trailers; any other head's body is sent
+/// as it is, and the proxy sends no more of it than the head's
+/// `Content-Length` frames.
+struct UpstreamRequestEncoder {
+    /// The request being written frames its body in chunks.
+    private(set) var isChunked = false
+
+    /// The request line, fields and empty line in one buffer of the right size.
+    mutating func encode(_ head: HTTPRequestHead, allocator: ByteBufferAllocator) -> ByteBuffer {
+        isChunked = head.headers.contains(name: "transfer-encoding")
+        let method = head.method.rawValue
+        var size = method.utf8.count + head.uri.utf8.count + 13
+        for (name, value) in head.headers { size += name.utf8.count + value.utf8.count + 4 }
+        var buffer = allocator.buffer(capacity: size)
+        buffer.writeString(method)
+        buffer.writeInteger(UInt8(ascii: " "))
+        buffer.writeString(head.uri)
+        if head.version == .http1_1 {
+            buffer.writeStaticString(" HTTP/1.1\r\n")
+        } else {
+            buffer.writeString(" HTTP/\(head.version.major).\(head.version.minor)\r\n")
+        }
+        for (name, value) in head.headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        return buffer
+    }
+
+    /// A chunk's size line, for a chunked request's body part of `size` bytes (> 0).
+    static func chunkSizeLine(_ size: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 18)
+        var shift = (Int.bitWidth - size.leadingZeroBitCount + 3) / 4 * 4
+        repeat {
+            shift -= 4
+            buffer.writeInteger(hexDigits[(size >> shift) & 0xF])
+        } while shift > 0
+        buffer.writeStaticString("\r\n")
+        return buffer
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The end of a chunked body: the last chunk, the trailers and the empty line; nil for any other body.
+    func encodeEnd(_ trailers: HTTPHeaders?, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        guard isChunked else { return nil }
+        var buffer = allocator.buffer(capacity: 5)
+        buffer.writeStaticString("0\r\n")
+        for (name, value) in trailers ?? [:] {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        return buffer
+    }
+}
