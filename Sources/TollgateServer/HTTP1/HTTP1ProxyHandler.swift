@@ -272,8 +272,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         requestID = loop.value.requestIDs.accepting(head.headers.first(name: "x-request-id"))
         expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
         // A scan, not `headers["transfer-encoding"]`, whose array cost an allocation per request.
-        requestHasBody = head.headers.contains { ASCIICase.equal($0.name, "transfer-encoding") && ASCIICase.contains($0.value, lowercase: "chunked") }
-            || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
+        requestHasBody = head.headers.contains {
+            ASCIICase.equal($0.name, "transfer-encoding") && ASCIICase.contains($0.value, lowercase: "chunked")
+        } || (head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
 
         let limits = self.limits
         if let rejection = Self.limitRejection(head, limits) ?? Self.hostRejection(head) ?? Self.transferCodingRejection(head) {
