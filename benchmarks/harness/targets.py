@@ -36,6 +36,19 @@ def request(port, method="GET", path="/", headers=None, body=None, timeout=5.0):
         conn.close()
 
 
+def ready_port(process, name, seconds):
+    """The port of the `listening on 127.0.0.1:PORT` line `process` prints when it is ready."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", process.log_text())
+        if match:
+            return int(match.group(1))
+        if not process.alive():
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} did not print 'listening on' within {seconds}s:\n{process.log_text()[-2000:]}")
+
+
 class Context:
     """What every target needs: where to write, which CPUs, the origin's port, the binary."""
 
@@ -161,16 +174,7 @@ class NIOFloor(Target):
             self.label,
             procs.pinned(self.ctx.proxy_cpu, [str(self.ctx.floor_binary), str(self.ctx.origin_port)]),
             self.ctx.run_dir / "nio-floor.log")
-        end = time.monotonic() + 15
-        while time.monotonic() < end:
-            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.process.log_text())
-            if match:
-                self.port = int(match.group(1))
-                return
-            if not self.process.alive():
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"the NIO floor did not print 'listening on' within 15s:\n{self.process.log_text()[-2000:]}")
+        self.port = ready_port(self.process, "the NIO floor", 15)
 
 
 class HAProxyJWT(Target):
@@ -222,16 +226,7 @@ class Tollgate(Target):
             procs.pinned(self.ctx.proxy_cpu,
                          self.wrapper + [str(self.binary), "serve", "--config", str(conf)]),
             self.ctx.run_dir / f"{self.name}.log", env=self.env)
-        end = time.monotonic() + (60 if self.wrapper else 15)
-        while time.monotonic() < end:
-            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.process.log_text())
-            if match:
-                self.port = int(match.group(1))
-                return
-            if not self.process.alive():
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"Tollgate did not print 'listening on' within 15s:\n{self.process.log_text()[-2000:]}")
+        self.port = ready_port(self.process, "Tollgate", 60 if self.wrapper else 15)
 
 
 class TollgateJWT(Tollgate):

@@ -29,14 +29,19 @@ struct UpstreamRequestEncoder {
         } else {
             buffer.writeString(" HTTP/\(head.version.major).\(head.version.minor)\r\n")
         }
-        for (name, value) in head.headers {
+        Self.writeFields(head.headers, into: &buffer)
+        return buffer
+    }
+
+    /// Each field as `name: value` CRLF, then the empty line that ends the section.
+    private static func writeFields(_ fields: HTTPHeaders, into buffer: inout ByteBuffer) {
+        for (name, value) in fields {
             buffer.writeString(name)
             buffer.writeStaticString(": ")
             buffer.writeString(value)
             buffer.writeStaticString("\r\n")
         }
         buffer.writeStaticString("\r\n")
-        return buffer
     }
 
     /// A chunk's size line, for a chunked request's body part of `size` bytes (> 0).
@@ -58,13 +63,7 @@ struct UpstreamRequestEncoder {
         guard isChunked else { return nil }
         var buffer = allocator.buffer(capacity: 5)
         buffer.writeStaticString("0\r\n")
-        for (name, value) in trailers ?? [:] {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("\r\n")
+        Self.writeFields(trailers ?? [:], into: &buffer)
         return buffer
     }
 }
