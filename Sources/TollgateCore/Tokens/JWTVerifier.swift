@@ -206,9 +206,21 @@ public struct JWTVerifier: Sendable {
             case let other?: value = other.jsonText
             }
         }
-        if let value, value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
+        if let value, Self.hasControlCharacter(value) {
             throw .invalidClaim(name, "contains a control character and cannot be forwarded")
         }
         return value
+    }
+
+    /// Whether `value` has a control character other than a tab, or DEL, read
+    /// from its contiguous UTF-8: through `utf8.contains(where:)` the check of
+    /// a 30-byte subject cost more than copying it (0.2% of an RS256
+    /// verification's samples, session 7).
+    private static func hasControlCharacter(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            for byte in bytes where (byte < 0x20 && byte != 0x09) || byte == 0x7F { return true }
+            return false
+        }
     }
 }

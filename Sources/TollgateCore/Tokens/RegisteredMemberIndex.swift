@@ -55,9 +55,22 @@ enum RegisteredName: String, CaseIterable, Sendable {
 struct RegisteredMemberIndex: Sendable {
     private var slots = SIMD16<UInt8>()
     /// Whether every member name was read as bytes, so the slots are the whole truth.
-    let isComplete: Bool
+    private(set) var isComplete: Bool
 
-    /// Indexes `members`, whose names lie in `bytes`.
+    /// An index to fill with `note(_:at:)`, member by member.
+    init() {
+        isComplete = true
+    }
+
+    /// Notes that the member at `position` (below 255) is called `name`;
+    /// false, noting nothing, when an earlier member already was: a duplicate.
+    mutating func note(_ name: RegisteredName, at position: Int) -> Bool {
+        guard slots[name.slot] == 0 else { return false }
+        slots[name.slot] = UInt8(position + 1)
+        return true
+    }
+
+    /// Indexes `members`, whose names lie in `bytes`, which have no duplicate names.
     init(_ members: [JSONCursor.MemberPosition], in bytes: UnsafeBufferPointer<UInt8>) {
         guard members.count < Int(UInt8.max) else {
             isComplete = false

@@ -22,12 +22,8 @@ public struct ScannedJSONObject: Sendable {
     init(scanning bytes: [UInt8], count: Int) throws(JSONParseError) {
         payload = bytes
         let scanned: Result<([JSONCursor.MemberPosition], RegisteredMemberIndex), JSONParseError> = bytes.withUnsafeBufferPointer { bytes in
-            let object = UnsafeBufferPointer(rebasing: bytes[..<count])
-            var cursor = JSONCursor(object, maxDepth: JSONParser.defaultMaxDepth)
-            return Result { () throws(JSONParseError) in
-                let members = try cursor.scanObjectMembers()
-                return (members, RegisteredMemberIndex(members, in: object))
-            }
+            var cursor = JSONCursor(UnsafeBufferPointer(rebasing: bytes[..<count]), maxDepth: JSONParser.defaultMaxDepth)
+            return Result { () throws(JSONParseError) in try cursor.scanObjectMembers() }
         }
         (members, index) = try scanned.get()
     }
