@@ -9,7 +9,8 @@ public struct ScannedJSONObject: Sendable {
     private let payload: [UInt8]
     private let members: [JSONCursor.MemberPosition]
     /// Where the registered names lie: a verification's ten or so lookups were
-    /// each a walk over the members, comparing names (session 7).
+    /// each a walk over the members, comparing names, about 0.6% of an RS256
+    /// verification's samples (interleaved profile, session 7).
     private let index: RegisteredMemberIndex
 
     /// Checks `payload` as one JSON object with distinct member names.
@@ -96,7 +97,7 @@ public struct ScannedJSONObject: Sendable {
 
     /// `plainString(_:)` for a member key.
     func plainString(_ key: MemberKey) -> PlainRead<String> {
-        withPlainText(key) { String(decoding: $0, as: UTF8.self) }
+        withPlainText(key, String.init(utf8Bytes:))
     }
 
     /// What `body` makes of member `name`'s characters, when it is a plain
