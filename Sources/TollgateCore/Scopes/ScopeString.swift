@@ -15,7 +15,7 @@ public enum ScopeString {
         var start = 0
         for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: " ") {
             if index > start {
-                scopes.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                scopes.append(String(utf8Bytes: UnsafeBufferPointer(rebasing: bytes[start..<index])))
             }
             start = index + 1
         }

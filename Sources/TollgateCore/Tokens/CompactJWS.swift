@@ -9,8 +9,12 @@ public struct CompactJWS: Sendable {
     public static let maxEncodedHeaderBytes = 8192
 
     public let header: JOSEHeader
-    public let payload: [UInt8]
-    public let signature: [UInt8]
+    /// The decoded payload followed by the decoded signature: one allocation
+    /// instead of two saves about 60 ns a token (an array's allocation goes
+    /// through a generic-metadata lookup; standalone `-O` loop, session 7).
+    let decoded: [UInt8]
+    /// How many of `decoded`'s bytes are the payload.
+    let payloadCount: Int
     /// The token text; its first `signingInputCount` bytes are the JWS signing input.
     private let token: String
     private let signingInputCount: Int
@@ -18,11 +22,27 @@ public struct CompactJWS: Sendable {
     /// Splits and decodes `token`; `headers`, when given, remembers decoded headers for this loop.
     public init(parsing token: String, headers: JOSEHeaderMemo? = nil) throws(TokenError) {
         var token = token
-        let parsed: Result<(JOSEHeader, [UInt8], [UInt8], Int), TokenError> = token.withUTF8 { bytes in
+        let parsed: Result<Split, TokenError> = token.withUTF8 { bytes in
             Result { () throws(TokenError) in try Self.split(bytes, headers: headers) }
         }
-        (header, payload, signature, signingInputCount) = try parsed.get()
+        let split = try parsed.get()
+        header = split.header
+        decoded = split.decoded
+        payloadCount = split.payloadCount
+        signingInputCount = split.signingInputCount
         self.token = token
+    }
+
+    /// The decoded payload.
+    public var payload: [UInt8] { Array(decoded[..<payloadCount]) }
+
+    /// The decoded signature.
+    public var signature: [UInt8] { Array(decoded[payloadCount...]) }
+
+    /// Calls `body` with the decoded signature's bytes, in place.
+    func withSignature<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        let start = payloadCount
+        return try decoded.withUnsafeBytes { bytes in try body(UnsafeRawBufferPointer(rebasing: bytes[start...])) }
     }
 
     /// Calls `body` with the bytes that were signed: `BASE64URL(header) || '.' || BASE64URL(payload)`.
@@ -45,10 +65,15 @@ public struct CompactJWS: Sendable {
         }
     }
 
-    private static func split(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        headers: JOSEHeaderMemo?
-    ) throws(TokenError) -> (JOSEHeader, [UInt8], [UInt8], Int) {
+    /// What `split` found: the header, the payload and signature decoded into one array, and where they part.
+    private struct Split {
+        let header: JOSEHeader
+        let decoded: [UInt8]
+        let payloadCount: Int
+        let signingInputCount: Int
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>, headers: JOSEHeaderMemo?) throws(TokenError) -> Split {
         guard let firstDot = dot(in: bytes, from: 0) else { throw .malformed(.segmentCount) }
         let afterFirst = firstDot + 1
         guard let secondDot = dot(in: bytes, from: afterFirst) else { throw .malformed(.segmentCount) }
@@ -61,16 +86,34 @@ public struct CompactJWS: Sendable {
         } else {
             try decodeHeader(encodedHeader)
         }
-        guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[afterFirst..<secondDot])) else {
-            throw .malformed(.notBase64URL(.claims))
+        let encodedPayload = UnsafeBufferPointer(rebasing: bytes[afterFirst..<secondDot])
+        let encodedSignature = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
+        guard let payloadCount = Base64URL.decodedCount(encodedPayload.count) else { throw .malformed(.notBase64URL(.claims)) }
+        // A signature of no canonical length is refused after the payload, as when each was decoded on its own.
+        let expectedSignatureCount = Base64URL.decodedCount(encodedSignature.count)
+        var failure: TokenError?
+        let decoded = [UInt8](unsafeUninitializedCapacity: payloadCount + (expectedSignatureCount ?? 0)) { out, initialized in
+            initialized = 0
+            let out = UnsafeMutableRawBufferPointer(out)
+            // The payload first: its last 4-byte store may run into the signature's room, which the signature then fills.
+            guard Base64URL.decode(encodedPayload, into: out) else {
+                failure = .malformed(.notBase64URL(.claims))
+                return
+            }
+            guard let signatureCount = expectedSignatureCount,
+                Base64URL.decode(encodedSignature, into: UnsafeMutableRawBufferPointer(rebasing: out[payloadCount...]))
+            else {
+                failure = .malformed(.notBase64URL(.signature))
+                return
+            }
+            initialized = payloadCount + signatureCount
         }
-        guard let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) else {
-            throw .malformed(.notBase64URL(.signature))
-        }
-        if let expected = expectedSignatureLength(header.algorithm), signature.count != expected {
+        if let failure { throw failure }
+        let signatureCount = decoded.count - payloadCount
+        if let expected = expectedSignatureLength(header.algorithm), signatureCount != expected {
             throw .malformed(.signatureLength)
         }
-        return (header, payload, signature, secondDot)
+        return Split(header: header, decoded: decoded, payloadCount: payloadCount, signingInputCount: secondDot)
     }
 
     private static func decodeHeader(_ encoded: UnsafeBufferPointer<UInt8>) throws(TokenError) -> JOSEHeader {
@@ -127,7 +170,7 @@ public struct JWT: Sendable {
     /// Parses `token`; `headers`, when given, remembers decoded headers for this loop.
     public init(parsing token: String, headers: JOSEHeaderMemo? = nil) throws(TokenError) {
         jws = try CompactJWS(parsing: token, headers: headers)
-        claims = try ScannedJSONObject(scanning: jws.payload, part: .claims)
+        claims = try ScannedJSONObject(scanning: jws.decoded, count: jws.payloadCount, part: .claims)
     }
 
     public var header: JOSEHeader { jws.header }
@@ -135,6 +178,6 @@ public struct JWT: Sendable {
     /// The `iss` claim before any verification, so that the caller can pick the
     /// issuer whose keys and policy apply. Never trust it for anything else.
     public var unverifiedIssuer: String? {
-        if case .plain(let issuer) = claims.string("iss") { issuer } else { nil }
+        if case .plain(let issuer) = claims.string(.registered(.iss)) { issuer } else { nil }
     }
 }

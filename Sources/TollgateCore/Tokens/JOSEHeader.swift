@@ -18,26 +18,26 @@ public struct JOSEHeader: Sendable {
     /// `cty` are looked up.
     public init(decoding bytes: [UInt8]) throws(TokenError) {
         parameters = try ScannedJSONObject(scanning: bytes, part: .header)
-        guard let algName = try Self.optionalString("alg", in: parameters) else { throw .malformed(.missingAlgorithm) }
+        guard let algName = try Self.optionalString(.alg, in: parameters) else { throw .malformed(.missingAlgorithm) }
         // Only a four-byte name can lower-case to "none"; checking the length first
         // spares every token a `lowercased()`.
         if algName.utf8.count == 4, algName.lowercased() == "none" { throw .unsigned }
         guard let algorithm = JWSAlgorithm(jose: algName) else { throw .unsupportedAlgorithm }
         self.algorithm = algorithm
-        keyID = try Self.optionalString("kid", in: parameters)
-        type = try Self.optionalString("typ", in: parameters)
-        if parameters["crit"] != nil { throw .malformed(.criticalExtension) }
-        if let contentType = try Self.optionalString("cty", in: parameters),
+        keyID = try Self.optionalString(.kid, in: parameters)
+        type = try Self.optionalString(.typ, in: parameters)
+        if parameters[.registered(.crit)] != nil { throw .malformed(.criticalExtension) }
+        if let contentType = try Self.optionalString(.cty, in: parameters),
             contentType.lowercased() == "jwt" || contentType.lowercased() == "application/jwt" {
             throw .malformed(.nestedToken)
         }
     }
 
-    private static func optionalString(_ name: String, in parameters: ScannedJSONObject) throws(TokenError) -> String? {
-        switch parameters.string(name) {
+    private static func optionalString(_ name: RegisteredName, in parameters: ScannedJSONObject) throws(TokenError) -> String? {
+        switch parameters.string(.registered(name)) {
         case .absent: nil
         case .plain(let text): text
-        case .other: throw .malformed(.invalidHeaderParameter(name))
+        case .other: throw .malformed(.invalidHeaderParameter(name.rawValue))
         }
     }
 }

@@ -18,7 +18,7 @@ struct KeyedHMAC: Sendable {
     }
 
     /// Whether `code` is the HMAC of `input` under `algorithm` (HS256, HS384 or HS512).
-    func isValid(_ code: [UInt8], for input: UnsafeRawBufferPointer, algorithm: JWSAlgorithm) -> Bool {
+    func isValid(_ code: UnsafeRawBufferPointer, for input: UnsafeRawBufferPointer, algorithm: JWSAlgorithm) -> Bool {
         switch algorithm {
         case .hs256: Self.isValid(code, for: input, startingFrom: sha256)
         case .hs384: Self.isValid(code, for: input, startingFrom: sha384)
@@ -27,7 +27,7 @@ struct KeyedHMAC: Sendable {
         }
     }
 
-    private static func isValid<H: HashFunction>(_ code: [UInt8], for input: UnsafeRawBufferPointer, startingFrom keyed: HMAC<H>) -> Bool {
+    private static func isValid<H: HashFunction>(_ code: UnsafeRawBufferPointer, for input: UnsafeRawBufferPointer, startingFrom keyed: HMAC<H>) -> Bool {
         var mac = keyed
         mac.update(data: input)
         return mac.finalize() == code

@@ -8,25 +8,40 @@
 public struct ScannedJSONObject: Sendable {
     private let payload: [UInt8]
     private let members: [JSONCursor.MemberPosition]
+    /// Where the registered names lie: a verification's ten or so lookups were
+    /// each a walk over the members, comparing names, about 0.6% of an RS256
+    /// verification's samples (interleaved profile, session 7).
+    private let index: RegisteredMemberIndex
 
     /// Checks `payload` as one JSON object with distinct member names.
     init(scanning payload: [UInt8]) throws(JSONParseError) {
-        self.payload = payload
-        let scanned: Result<[JSONCursor.MemberPosition], JSONParseError> = payload.withUnsafeBufferPointer { bytes in
-            var cursor = JSONCursor(bytes, maxDepth: JSONParser.defaultMaxDepth)
+        try self.init(scanning: payload, count: payload.count)
+    }
+
+    /// Checks the first `count` bytes of `bytes` as one JSON object with
+    /// distinct member names (a token's payload, decoded in one array with its signature).
+    init(scanning bytes: [UInt8], count: Int) throws(JSONParseError) {
+        payload = bytes
+        let scanned: Result<([JSONCursor.MemberPosition], RegisteredMemberIndex), JSONParseError> = bytes.withUnsafeBufferPointer { bytes in
+            var cursor = JSONCursor(UnsafeBufferPointer(rebasing: bytes[..<count]), maxDepth: JSONParser.defaultMaxDepth)
             return Result { () throws(JSONParseError) in try cursor.scanObjectMembers() }
         }
-        members = try scanned.get()
+        (members, index) = try scanned.get()
     }
 
     /// Checks a token's decoded header or claims segment; what is not one
     /// JSON object with distinct names is `part`'s malformation, with the
     /// reason the full parser names (not JSON, a duplicate name, not an object).
     init(scanning segment: [UInt8], part: MalformedToken.Part) throws(TokenError) {
+        try self.init(scanning: segment, count: segment.count, part: part)
+    }
+
+    /// `init(scanning:part:)` for the first `count` bytes of `bytes`.
+    init(scanning bytes: [UInt8], count: Int, part: MalformedToken.Part) throws(TokenError) {
         do {
-            try self.init(scanning: segment)
+            try self.init(scanning: bytes, count: count)
         } catch {
-            _ = try CompactJWS.parseObject(segment, part: part)
+            _ = try CompactJWS.parseObject(Array(bytes[..<count]), part: part)
             throw .malformed(.notJSON(part))
         }
     }
@@ -36,7 +51,12 @@ public struct ScannedJSONObject: Sendable {
 
     /// The value of member `name`, decoded.
     public subscript(name: String) -> JSONValue? {
-        guard let member = member(named: name) else { return nil }
+        self[MemberKey(name)]
+    }
+
+    /// The value of the member `key` names, decoded.
+    subscript(key: MemberKey) -> JSONValue? {
+        guard let member = member(key) else { return nil }
         return payload.withUnsafeBufferPointer { bytes in
             // The scan has checked this value, so parsing it again cannot fail;
             // were it ever to (FuzzClaims compares the two), `null` fails every
@@ -56,8 +76,8 @@ public struct ScannedJSONObject: Sendable {
     /// Whether member `name`, a string of printable ASCII without escapes, equals
     /// one of `candidates`, which must all be ASCII: compared as bytes, which for
     /// ASCII is what `String` equality means.
-    func plainString(_ name: String, isOneOf candidates: some Collection<String>) -> PlainRead<Bool> {
-        guard let member = member(named: name) else { return .absent }
+    func plainString(_ key: MemberKey, isOneOf candidates: some Collection<String>) -> PlainRead<Bool> {
+        guard let member = member(key) else { return .absent }
         return payload.withUnsafeBufferPointer { bytes -> PlainRead<Bool> in
             guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
             for candidate in candidates {
@@ -72,13 +92,18 @@ public struct ScannedJSONObject: Sendable {
     /// (no control character, no DEL), made straight from its bytes: the
     /// usual `sub`, `client_id`, `scope` and header parameters skip the parser.
     public func plainString(_ name: String) -> PlainRead<String> {
-        withPlainText(name) { String(decoding: $0, as: UTF8.self) }
+        plainString(MemberKey(name))
+    }
+
+    /// `plainString(_:)` for a member key.
+    func plainString(_ key: MemberKey) -> PlainRead<String> {
+        withPlainText(key, String.init(utf8Bytes:))
     }
 
     /// What `body` makes of member `name`'s characters, when it is a plain
     /// string as `plainString` reads one: the bytes in place, no `String` between.
-    func withPlainText<Value>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> PlainRead<Value> {
-        guard let member = member(named: name) else { return .absent }
+    func withPlainText<Value>(_ key: MemberKey, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> PlainRead<Value> {
+        guard let member = member(key) else { return .absent }
         return payload.withUnsafeBufferPointer { bytes -> PlainRead<Value> in
             guard let text = Self.plainText(UnsafeBufferPointer(rebasing: bytes[member.value])) else { return .other }
             return .plain(body(text))
@@ -87,18 +112,18 @@ public struct ScannedJSONObject: Sendable {
 
     /// Member `name` as a string: made from its bytes when plain, else
     /// decoded; `.other` when it is present but not a string.
-    func string(_ name: String) -> PlainRead<String> {
-        switch plainString(name) {
+    func string(_ key: MemberKey) -> PlainRead<String> {
+        switch plainString(key) {
         case .absent: .absent
         case .plain(let text): .plain(text)
-        case .other: self[name]?.stringValue.map(PlainRead.plain) ?? .other
+        case .other: self[key]?.stringValue.map(PlainRead.plain) ?? .other
         }
     }
 
     /// Member `name` when it is a plain integer of at most 15 digits, as
     /// NumericDates are, read without building a `JSONNumber`.
-    func plainInteger(_ name: String) -> PlainRead<Double> {
-        guard let member = member(named: name) else { return .absent }
+    func plainInteger(_ key: MemberKey) -> PlainRead<Double> {
+        guard let member = member(key) else { return .absent }
         return payload.withUnsafeBufferPointer { bytes in
             JSONCursor.exactInteger(UnsafeBufferPointer(rebasing: bytes[member.value])).map { .plain($0) } ?? .other
         }
@@ -111,6 +136,15 @@ public struct ScannedJSONObject: Sendable {
         let text = UnsafeBufferPointer(rebasing: value[1..<(value.count - 1)])
         for byte in text where byte >= 0x7F || byte == UInt8(ascii: "\\") { return nil }
         return text
+    }
+
+    /// The member `key` names: a registered name through the index when it is
+    /// complete, else by walking the members.
+    private func member(_ key: MemberKey) -> JSONCursor.MemberPosition? {
+        if case .registered(let name) = key, index.isComplete {
+            return index.position(of: name).map { members[$0] }
+        }
+        return member(named: key.name)
     }
 
     /// The member called `name`: plain ASCII names compare as bytes, others

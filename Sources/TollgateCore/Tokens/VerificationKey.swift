@@ -56,8 +56,10 @@ public struct VerificationKey: Sendable {
     /// Checks the signature of `jws` with this key, under the header's `alg`.
     public func isValidSignature(of jws: CompactJWS) -> Bool {
         guard canVerify(jws.header.algorithm) else { return false }
-        return jws.withSigningInput { input in
-            isValidSignature(jws.signature, for: input, algorithm: jws.header.algorithm)
+        return jws.withSignature { signature in
+            jws.withSigningInput { input in
+                isValidSignature(signature, for: input, algorithm: jws.header.algorithm)
+            }
         }
     }
 
@@ -66,7 +68,7 @@ public struct VerificationKey: Sendable {
     /// string over the same claims from the same issuer, which gains an attacker
     /// nothing here (the token cache is keyed by the whole token string, and no
     /// decision depends on a signature being unique).
-    private func isValidSignature(_ signature: [UInt8], for input: UnsafeRawBufferPointer, algorithm: JWSAlgorithm) -> Bool {
+    private func isValidSignature(_ signature: UnsafeRawBufferPointer, for input: UnsafeRawBufferPointer, algorithm: JWSAlgorithm) -> Bool {
         switch material {
         case .rsa(let key):
             let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: signature)
