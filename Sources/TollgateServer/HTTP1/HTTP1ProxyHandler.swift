@@ -660,7 +660,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             responseDeadline = nil
             responseStarted = true
             record.status = Int(head.status.code)
-            upstreamKeepAlive = head.isKeepAlive
+            upstreamKeepAlive = connection?.handler.responseKeepsAlive ?? false
             let headers = ForwardedResponse.headers(from: head.headers, requestID: requestID, cors: responseHeaders, close: !keepAlive)
             let response = HTTPResponseHead(version: requestHead.version, status: head.status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)

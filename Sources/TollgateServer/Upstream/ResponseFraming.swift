@@ -1,6 +1,9 @@
-/// What the `Content-Length` and `Transfer-Encoding` fields of an upstream
-/// response head say about its body, checked as `UpstreamResponseParser`
-/// reads each field (a trailer section's fields are not looked at: `active` false).
+import NIOHTTP1
+
+/// What the `Content-Length`, `Transfer-Encoding` and `Connection` fields of
+/// an upstream response head say about its body and its connection, checked
+/// as `UpstreamResponseParser` reads each field (a trailer section's fields
+/// are not looked at: `active` false).
 struct ResponseFraming {
     typealias Malformed = UpstreamResponseParser.Malformed
 
@@ -10,6 +13,9 @@ struct ResponseFraming {
     private(set) var transferEncoding = false
     /// Its last transfer coding is `chunked`.
     private(set) var chunked = false
+    /// `close` and `keep-alive` words seen in `Connection` fields.
+    private var connectionCloses = 0
+    private var connectionKeepsAlive = 0
 
     init(active: Bool) {
         self.active = active
@@ -21,6 +27,41 @@ struct ResponseFraming {
             try noteContentLength(value)
         } else if Self.equalsLowercase(name, "transfer-encoding") {
             try noteTransferEncoding(value)
+        } else if Self.equalsLowercase(name, "connection") {
+            noteConnection(value)
+        }
+    }
+
+    /// Whether the upstream keeps the connection open after this response,
+    /// as NIO's `HTTPHeaders.isKeepAlive(version:)` decides it: `close`, or
+    /// more than one of `close`/`keep-alive`, closes; one `keep-alive` keeps
+    /// it; neither is HTTP/1.1's keep-alive and HTTP/1.0's close. Reading
+    /// `isKeepAlive` off the parsed head instead split every `Connection`
+    /// value into strings: 4 mallocs per response (`--scenario allocs`).
+    func keepsAlive(_ version: HTTPVersion) -> Bool {
+        switch (connectionCloses, connectionKeepsAlive) {
+        case (0, 0): version.major == 1 && version.minor >= 1
+        case (0, 1): true
+        default: false
+        }
+    }
+
+    private mutating func noteConnection(_ value: UnsafeRawBufferPointer) {
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count, value[end] != UInt8(ascii: ",") { end += 1 }
+            var first = start
+            while first < end, value[first] == UInt8(ascii: " ") || value[first] == UInt8(ascii: "\t") { first += 1 }
+            var last = end
+            while last > first, value[last - 1] == UInt8(ascii: " ") || value[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+            let word = UnsafeRawBufferPointer(rebasing: value[first..<last])
+            if Self.equalsLowercase(word, "close") {
+                connectionCloses += 1
+            } else if Self.equalsLowercase(word, "keep-alive") {
+                connectionKeepsAlive += 1
+            }
+            start = end + 1
         }
     }
 

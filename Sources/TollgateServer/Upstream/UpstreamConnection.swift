@@ -73,6 +73,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     /// and the connection still carries HTTP.
     var isReusable: Bool { !parser.isBusy && parser.bufferedBytes == 0 }
 
+    /// Whether the response head just delivered lets the upstream keep the connection open.
+    var responseKeepsAlive: Bool { parser.headKeepsAlive }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         chunkEnd = context.channel.allocator.buffer(staticString: "\r\n")

@@ -98,6 +98,10 @@ struct UpstreamResponseParser {
         requests = CircularBuffer(initialCapacity: 2)
     }
 
+    /// Whether the last head parsed lets the connection stay open (its
+    /// `Connection` field and version); read this, not the head's `isKeepAlive`.
+    private(set) var headKeepsAlive = true
+
     /// Unparsed bytes: after a response's end, bytes the upstream sent beyond it.
     var bufferedBytes: Int { buffered?.readableBytes ?? 0 }
 
@@ -302,6 +306,7 @@ struct UpstreamResponseParser {
         case .success(let value): head = value
         }
         try setFraming(of: head, framing, request: request)
+        headKeepsAlive = framing.keepsAlive(head.version)
         return head.status.code < 200 && head.status != .switchingProtocols ? nil : head
     }
 

@@ -255,4 +255,29 @@ struct UpstreamResponseParserTests {
         }
         #expect(sameStorage)
     }
+
+    static let connectionFields: [(version: String, fields: [String])] = [
+        ("1.1", []), ("1.0", []), ("1.1", ["Connection: close"]), ("1.1", ["connection: CLOSE"]),
+        ("1.0", ["Connection: keep-alive"]), ("1.0", ["Connection: Keep-Alive"]), ("1.1", ["Connection: keep-alive"]),
+        ("1.1", ["Connection: keep-alive, close"]), ("1.1", ["Connection: keep-alive", "Connection: keep-alive"]),
+        ("1.0", ["Connection: upgrade, keep-alive"]), ("1.1", ["Connection:  close  "]), ("1.1", ["Connection: closed"]),
+        ("1.0", ["Connection: keep-alives"]), ("1.1", ["Connection: ,, close,"]), ("1.1", ["Connection:"]),
+        ("1.0", ["X-Connection: keep-alive"]), ("1.1", ["Connection: x-close"]),
+    ]
+
+    @Test("whether the upstream keeps the connection is read as NIO's isKeepAlive reads it, without its allocations",
+          arguments: connectionFields.indices)
+    func keepAlive(index: Int) throws {
+        let (version, fields) = Self.connectionFields[index]
+        var parser = UpstreamResponseParser()
+        parser.requestSent(.other)
+        let head = (["HTTP/\(version) 200 OK"] + fields + ["Content-Length: 0", "", ""]).joined(separator: "\r\n")
+        parser.receive(ByteBuffer(string: head))
+        guard case .head(let parsed)? = try parser.next() else {
+            Issue.record("no head for \(fields)")
+            return
+        }
+        let nio = HTTPResponseHead(version: parsed.version, status: parsed.status, headers: parsed.headers)
+        #expect(parser.headKeepsAlive == nio.isKeepAlive, "HTTP/\(version) \(fields)")
+    }
 }
