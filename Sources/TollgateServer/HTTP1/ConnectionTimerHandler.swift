@@ -12,7 +12,7 @@ import TollgateCore
 /// 250 B + 62 B).
 ///
 /// A keep-alive connection idle for `hibernateAfter` hibernates: the HTTP/1.1
-/// codec and the proxy handler leave the pipeline, and come back (fresh) with
+/// request decoder and the proxy handler leave the pipeline, and come back (fresh) with
 /// the next byte. They are most of what an idle connection holds: heaptrack,
 /// 2,000 idle connections after one request each, put NIO's decoder, encoder
 /// and their contexts at 2.2 KiB per connection and the proxy handler at
@@ -35,7 +35,7 @@ final class ConnectionTimerHandler: ChannelInboundHandler, SweptConnection {
     /// ~3 s grew it 4.18–4.29 KB each with 0.5 s, 4.93–4.94 KB with 1 s
     /// (`benchmarks/README.md`, "session 5"). nginx frees a keep-alive
     /// connection's request memory at once; a request after a longer pause
-    /// pays for the codec and the proxy handler again.
+    /// pays for the decoder and the proxy handler again.
     static let hibernateAfter = TimeAmount.milliseconds(500)
 
     private enum Phase {
@@ -60,7 +60,7 @@ final class ConnectionTimerHandler: ChannelInboundHandler, SweptConnection {
     /// Where this connection sits in its loop's sweep (-1: not watched); kept by the sweep.
     var sweepIndex = -1
     private var phase = Phase.awaitingFirstByte
-    /// The codec and the proxy handler have left; the next byte brings them back.
+    /// The decoder and the proxy handler have left; the next byte brings them back.
     private var hibernating = false
     /// The listener serves TLS: the scheme the proxy handler forwards.
     private let secure: Bool

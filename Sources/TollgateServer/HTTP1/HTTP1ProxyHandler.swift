@@ -10,11 +10,21 @@ import TollgateCore
 /// reads on either side while the other cannot keep up (on a stream, held reads
 /// hold back that stream's WINDOW_UPDATEs). An admitted WebSocket upgrade
 /// that the upstream answers 101 leaves HTTP: `TunnelSplice` replaces this
-/// handler and the codecs with a byte tunnel.
+/// handler and the request decoder with a byte tunnel. On a connection it
+/// writes its responses as bytes itself (`HTTP1ResponseWriter`); on a stream
+/// it writes response parts for the HTTP/2 codec.
 final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamConnectionDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// What the handler writes to the client.
+    enum ResponseOutput {
+        /// Bytes, from `HTTP1ResponseWriter`: an HTTP/1.x connection, no encoder behind.
+        case bytes
+        /// `HTTPServerResponsePart`s: an HTTP/2 stream, whose HTTP/2-to-HTTP/1 codec needs them.
+        case parts
+    }
 
     /// Where the current exchange stands.
     private enum Phase {
@@ -57,6 +67,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// connection the HTTP/2 handlers keep (idle GOAWAY, flood limits).
     private let timers: ConnectionTimerHandler?
     private let scheme: String
+    private let output: ResponseOutput
+    /// Frames the responses when `output` is `.bytes`.
+    private var writer = HTTP1ResponseWriter()
     private var context: ChannelHandlerContext!
     private var clientAddress = ""
 
@@ -113,10 +126,11 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// What metrics and the access log learn of this exchange.
     private var record = ExchangeRecord(started: .now())
 
-    init(loop: NIOLoopBound<LoopContext>, timers: ConnectionTimerHandler?, scheme: String) {
+    init(loop: NIOLoopBound<LoopContext>, timers: ConnectionTimerHandler?, scheme: String, output: ResponseOutput) {
         self.loop = loop
         self.timers = timers
         self.scheme = scheme
+        self.output = output
     }
 
     private var limits: LimitsConfig { loop.value.snapshot.config.limits }
@@ -559,7 +573,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if requestBodyBytes > upstreamBodyCapacity { return refuseUnframedBody() }
         phase = .connecting
         if expectsContinue {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
+            emit(.head(HTTPResponseHead(version: requestHead.version, status: .continue)))
+                context.flush()
         }
         if !requestComplete, requestHasBody {
             let id = exchangeID
@@ -663,10 +678,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             upstreamKeepAlive = connection?.handler.responseKeepsAlive ?? false
             let headers = ForwardedResponse.headers(from: head.headers, requestID: requestID, cors: responseHeaders, close: !keepAlive)
             let response = HTTPResponseHead(version: requestHead.version, status: head.status, headers: headers)
-            context.write(wrapOutboundOut(.head(response)), promise: nil)
+            emit(.head(response))
         case .body(let body):
             record.bytesOut += body.readableBytes
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            emit(.body(.byteBuffer(body)))
             if !context.channel.isWritable { connection?.handler.setReadsPaused(true) }
         case .end(let trailers):
             if phase == .tunnelling { return spliceTunnel() }
@@ -696,7 +711,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // the socket until the tunnel reads them.
         pauseReads()
         phase = .tunnelling
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .switchingProtocols, headers: headers))), promise: nil)
+        emit(.head(HTTPResponseHead(version: requestHead.version, status: .switchingProtocols, headers: headers)))
     }
 
     /// After the 101: the upstream connection leaves the pool and both
@@ -824,7 +839,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         responseStarted = true
         record.status = status
         let head = HTTPResponseHead(version: requestHead.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        emit(.head(head))
         completeResponse(.end(nil))
     }
 
@@ -842,10 +857,10 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         )
         responseStarted = true
         record.status = rejection.status
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        emit(.head(head))
         if requestHead.method != .HEAD {
             record.bytesOut = body.readableBytes
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            emit(.body(.byteBuffer(body)))
         }
         completeResponse(.end(nil))
     }
@@ -855,10 +870,14 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         loop.value.observe(record, AccessLogLine.Request(head: requestHead, requestID: requestID, bytesIn: requestBodyBytes))
         if requestComplete, keepAlive {
             // Nothing waits for this write: no future (one allocation per request).
-            context.writeAndFlush(wrapOutboundOut(end), promise: nil)
+            emit(end)
+            context.flush()
             return finishExchange()
         }
-        let written = context.writeAndFlush(wrapOutboundOut(end))
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        emit(end, promise: promise)
+        context.flush()
+        let written = promise.futureResult
         if requestComplete {
             finishExchange(after: written)
         } else if !keepAlive {
@@ -868,6 +887,31 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) {
                     context.close(promise: nil)
                 }
+            }
+        }
+    }
+
+    /// Writes one response part to the client: framed by `writer` into bytes
+    /// on an HTTP/1.x connection, as the part itself on an HTTP/2 stream.
+    /// Body parts never carry a promise; the end's is kept even when its
+    /// framing writes nothing (an empty write, so it completes in order).
+    private func emit(_ part: HTTPServerResponsePart, promise: EventLoopPromise<Void>? = nil) {
+        guard case .bytes = output else {
+            return context.write(wrapOutboundOut(part), promise: promise)
+        }
+        let context = self.context!
+        let allocator = context.channel.allocator
+        switch part {
+        case .head(let head):
+            context.write(NIOAny(writer.head(head, respondingTo: requestHead.method, allocator: allocator)), promise: promise)
+        case .body(let body):
+            assert(promise == nil, "body parts are written without a promise")
+            writer.body(body, allocator: allocator) { context.write(NIOAny($0), promise: nil) }
+        case .end(let trailers):
+            if let bytes = writer.end(trailers: trailers, allocator: allocator) {
+                context.write(NIOAny(bytes), promise: promise)
+            } else if let promise {
+                context.write(NIOAny(allocator.buffer(capacity: 0)), promise: promise)
             }
         }
     }
@@ -894,7 +938,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     // MARK: - Hibernation
 
     /// The connection has been idle for `ConnectionTimerHandler.hibernateAfter`:
-    /// this handler and NIO's codec leave the pipeline, unless an exchange,
+    /// this handler and NIO's decoder leave the pipeline, unless an exchange,
     /// a pipelined request or held reads are under way after all. Returns
     /// whether they left; the timers bring fresh ones back with the next byte
     /// (and restore `maxMessagesPerRead`).
@@ -904,9 +948,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         else { return false }
         let sync = context.pipeline.syncOperations
         do {
-            let encoder = try sync.context(handlerType: HTTPResponseEncoder.self)
             let decoder = try sync.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            sync.removeHandler(context: encoder, promise: nil)
             sync.removeHandler(context: decoder, promise: nil)
         } catch {
             return false

@@ -33,7 +33,7 @@ enum HTTP2Pipeline {
                 let sync = stream.pipeline.syncOperations
                 try sync.addHandler(StreamAuthorityCheck())
                 try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try sync.addHandler(HTTP1ProxyHandler(loop: loop, timers: nil, scheme: scheme))
+                try sync.addHandler(HTTP1ProxyHandler(loop: loop, timers: nil, scheme: scheme, output: .parts))
             }
         }
         let sync = channel.pipeline.syncOperations

@@ -25,7 +25,6 @@ enum TunnelSplice {
             // must then write raw bytes.
             try remove(HTTP1ProxyHandler.self, from: clientPipeline)
             try remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: clientPipeline)
-            try remove(HTTPResponseEncoder.self, from: clientPipeline)
             try remove(UpstreamConnectionHandler.self, from: upstreamPipeline)
         } catch {
             client.close(promise: nil)
