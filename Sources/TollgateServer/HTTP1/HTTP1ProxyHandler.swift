@@ -574,7 +574,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         phase = .connecting
         if expectsContinue {
             emit(.head(HTTPResponseHead(version: requestHead.version, status: .continue)))
-                context.flush()
+            context.flush()
         }
         if !requestComplete, requestHasBody {
             let id = exchangeID
