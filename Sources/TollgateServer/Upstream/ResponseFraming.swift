@@ -47,6 +47,20 @@ struct ResponseFraming {
     }
 
     private mutating func noteConnection(_ value: UnsafeRawBufferPointer) {
+        Self.forEachElement(of: value) { word in
+            if Self.equalsLowercase(word, "close") {
+                connectionCloses += 1
+            } else if Self.equalsLowercase(word, "keep-alive") {
+                connectionKeepsAlive += 1
+            }
+        }
+    }
+
+    /// Each element of a comma-separated field value, without the spaces and tabs around it (RFC 9110 §5.6.1).
+    private static func forEachElement<E: Error>(
+        of value: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
         var start = 0
         while start <= value.count {
             var end = start
@@ -55,12 +69,7 @@ struct ResponseFraming {
             while first < end, value[first] == UInt8(ascii: " ") || value[first] == UInt8(ascii: "\t") { first += 1 }
             var last = end
             while last > first, value[last - 1] == UInt8(ascii: " ") || value[last - 1] == UInt8(ascii: "\t") { last -= 1 }
-            let word = UnsafeRawBufferPointer(rebasing: value[first..<last])
-            if Self.equalsLowercase(word, "close") {
-                connectionCloses += 1
-            } else if Self.equalsLowercase(word, "keep-alive") {
-                connectionKeepsAlive += 1
-            }
+            try body(UnsafeRawBufferPointer(rebasing: value[first..<last]))
             start = end + 1
         }
     }
@@ -86,22 +95,16 @@ struct ResponseFraming {
     private mutating func noteTransferEncoding(_ value: UnsafeRawBufferPointer) throws(Malformed) {
         transferEncoding = true
         var codings = 0
-        var start = 0
-        while start <= value.count {
-            var end = start
-            while end < value.count, value[end] != UInt8(ascii: ",") { end += 1 }
-            var first = start
-            while first < end, value[first] == UInt8(ascii: " ") || value[first] == UInt8(ascii: "\t") { first += 1 }
-            var last = first
-            while last < end, value[last] != UInt8(ascii: ";"), value[last] != UInt8(ascii: " "), value[last] != UInt8(ascii: "\t") {
+        try Self.forEachElement(of: value) { (element) throws(Malformed) in
+            var last = 0
+            while last < element.count, element[last] != UInt8(ascii: ";"), element[last] != UInt8(ascii: " "),
+                  element[last] != UInt8(ascii: "\t") {
                 last += 1
             }
-            if last > first {
-                guard !chunked else { throw Malformed(reason: "a transfer coding after chunked") }
-                chunked = Self.equalsLowercase(UnsafeRawBufferPointer(rebasing: value[first..<last]), "chunked")
-                codings += 1
-            }
-            start = end + 1
+            guard last > 0 else { return }
+            guard !chunked else { throw Malformed(reason: "a transfer coding after chunked") }
+            chunked = Self.equalsLowercase(UnsafeRawBufferPointer(rebasing: element[0..<last]), "chunked")
+            codings += 1
         }
         guard codings > 0 else { throw Malformed(reason: "a Transfer-Encoding without a coding") }
     }
