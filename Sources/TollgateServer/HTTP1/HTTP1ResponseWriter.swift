@@ -80,9 +80,7 @@ struct HTTP1ResponseWriter {
         let length = part.readableBytes
         guard chunked else { return write(part) }
         guard length > 0 else { return }
-        var frame = allocator.buffer(capacity: 24)
-        frame.writeString(String(length, radix: 16))
-        frame.writeStaticString("\r\n")
+        var frame = HTTP1Wire.chunkSizeLine(length, allocator: allocator)
         write(.byteBuffer(frame))
         write(part)
         frame.moveReaderIndex(forwardBy: frame.readableBytes - 2)
@@ -97,19 +95,7 @@ struct HTTP1ResponseWriter {
             bodyless = false
         }
         guard chunked else { return nil }
-        guard let trailers, !trailers.isEmpty else {
-            return allocator.buffer(staticString: "0\r\n\r\n")
-        }
-        var buffer = allocator.buffer(capacity: 256)
-        buffer.writeStaticString("0\r\n")
-        for field in trailers {
-            buffer.writeString(field.name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("\r\n")
-        return buffer
+        return HTTP1Wire.lastChunk(trailers: trailers, allocator: allocator)
     }
 
     /// `HTTP/1.1 200 OK\r\n`: NIO's reason phrase for a known code, the given one for another.

@@ -199,7 +199,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 return
             }
             guard body.readableBytes > 0 else { return }
-            let sizeLine = UpstreamRequestEncoder.chunkSizeLine(body.readableBytes, allocator: context.channel.allocator)
+            let sizeLine = HTTP1Wire.chunkSizeLine(body.readableBytes, allocator: context.channel.allocator)
             context.write(wrapOutboundOut(.byteBuffer(sizeLine)), promise: nil)
             context.write(wrapOutboundOut(body), promise: nil)
             context.write(wrapOutboundOut(.byteBuffer(chunkEnd)), promise: nil)

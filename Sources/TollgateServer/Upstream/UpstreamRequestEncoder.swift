@@ -29,41 +29,12 @@ struct UpstreamRequestEncoder {
         } else {
             buffer.writeString(" HTTP/\(head.version.major).\(head.version.minor)\r\n")
         }
-        Self.writeFields(head.headers, into: &buffer)
+        HTTP1Wire.writeFields(head.headers, into: &buffer)
         return buffer
     }
-
-    /// Each field as `name: value` CRLF, then the empty line that ends the section.
-    private static func writeFields(_ fields: HTTPHeaders, into buffer: inout ByteBuffer) {
-        for (name, value) in fields {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("\r\n")
-    }
-
-    /// A chunk's size line, for a chunked request's body part of `size` bytes (> 0).
-    static func chunkSizeLine(_ size: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 18)
-        var shift = (Int.bitWidth - size.leadingZeroBitCount + 3) / 4 * 4
-        repeat {
-            shift -= 4
-            buffer.writeInteger(hexDigits[(size >> shift) & 0xF])
-        } while shift > 0
-        buffer.writeStaticString("\r\n")
-        return buffer
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The end of a chunked body: the last chunk, the trailers and the empty line; nil for any other body.
     func encodeEnd(_ trailers: HTTPHeaders?, allocator: ByteBufferAllocator) -> ByteBuffer? {
-        guard isChunked else { return nil }
-        var buffer = allocator.buffer(capacity: 5)
-        buffer.writeStaticString("0\r\n")
-        Self.writeFields(trailers ?? [:], into: &buffer)
-        return buffer
+        isChunked ? HTTP1Wire.lastChunk(trailers: trailers, allocator: allocator) : nil
     }
 }

@@ -33,7 +33,7 @@ struct UpstreamRequestEncoderTests {
         (65535, "ffff"), (1 << 20, "100000"), (Int(UInt32.max), "ffffffff"), (Int.max, "7fffffffffffffff"),
     ])
     func chunkSizeLine(size: Int, hex: String) {
-        #expect(String(buffer: UpstreamRequestEncoder.chunkSizeLine(size, allocator: allocator)) == hex + "\r\n")
+        #expect(String(buffer: HTTP1Wire.chunkSizeLine(size, allocator: allocator)) == hex + "\r\n")
     }
 
     @Test("a chunked head ends with the last chunk, the trailers and the empty line")
