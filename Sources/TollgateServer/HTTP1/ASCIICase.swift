@@ -1,7 +1,18 @@
 /// ASCII case-insensitive comparison of header names, without allocating.
 enum ASCIICase {
     static func equal(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
+        guard a.utf8.count == b.utf8.count else { return false }
+        // Over contiguous bytes when both have them (native strings do): the
+        // generic `zip` of two UTF-8 views cost 0.8% of the proxy's CPU under
+        // (b)'s load (perf, session 8), called a dozen times a request.
+        let compared = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                for index in 0..<x.count where lower(x[index]) != lower(y[index]) { return false }
+                return true
+            }
+        }
+        if let compared, let compared { return compared }
+        return zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
     }
 
     /// Whether `byte` is `lowercase` (a lower-case letter, digit or symbol) in either case.

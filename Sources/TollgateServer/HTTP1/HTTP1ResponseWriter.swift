@@ -43,7 +43,7 @@ struct HTTP1ResponseWriter {
         var hasLength = false
         var fieldBytes = 0
         for field in head.headers {
-            fieldBytes += field.name.utf8.count + field.value.utf8.count + 4
+            fieldBytes += HTTP1Wire.fieldSize(name: field.name, value: field.value)
             if !hasLength, ASCIICase.equal(field.name, "content-length") { hasLength = true }
         }
         let http11 = head.version.major == 1 && head.version.minor >= 1
@@ -56,15 +56,16 @@ struct HTTP1ResponseWriter {
         let reason = head.status.reasonPhrase
         var buffer = allocator.buffer(capacity: 16 + reason.utf8.count + fieldBytes + 2 + (addChunked ? 28 : 0))
         Self.writeStatusLine(version: head.version, code: code, reason: reason, into: &buffer)
-        for field in head.headers {
-            if dropLength || dropTransferEncoding {
-                if dropLength, ASCIICase.equal(field.name, "content-length") { continue }
-                if dropTransferEncoding, ASCIICase.equal(field.name, "transfer-encoding") { continue }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: fieldBytes) { out in
+            var at = 0
+            for field in head.headers {
+                if dropLength || dropTransferEncoding {
+                    if dropLength, ASCIICase.equal(field.name, "content-length") { continue }
+                    if dropTransferEncoding, ASCIICase.equal(field.name, "transfer-encoding") { continue }
+                }
+                at = HTTP1Wire.writeField(name: field.name, value: field.value, into: out, at: at)
             }
-            buffer.writeString(field.name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
-            buffer.writeStaticString("\r\n")
+            return at
         }
         if addChunked { buffer.writeStaticString("transfer-encoding: chunked\r\n") }
         buffer.writeStaticString("\r\n")
