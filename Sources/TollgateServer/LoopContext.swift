@@ -23,12 +23,15 @@ final class LoopContext {
     var requestIDs = RequestID()
     /// The deadlines of this loop's HTTP/1.1 client connections.
     let connectionSweep: ConnectionSweep<ConnectionTimerHandler>
+    /// The token-cache misses of the loop's current pass, verified at its end.
+    let verificationBatch: VerificationBatch
 
     init(eventLoop: EventLoop, services: TokenServices, upstreamTLS: UpstreamTLSContexts, accessLog: AccessLogWriter?) {
         let metrics = LoopMetrics()
         self.eventLoop = eventLoop
         self.metrics = metrics
         self.connectionSweep = ConnectionSweep<ConnectionTimerHandler>(eventLoop: eventLoop)
+        self.verificationBatch = VerificationBatch(eventLoop: eventLoop)
         self.accessLog = accessLog.map { AccessLogBuffer(writer: $0, eventLoop: eventLoop) }
         self.snapshot = services.snapshot
         self.services = services

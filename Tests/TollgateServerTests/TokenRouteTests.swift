@@ -161,4 +161,46 @@ struct TokenRouteTests {
             #expect(fixture.upstream.received.isEmpty)
         }
     }
+
+    @Test("fresh tokens pipelined in one write, a body and a bad signature among them, are decided in order")
+    func pipelinedMisses() async throws {
+        try await Self.run { fixture in
+            let writer = try Self.issuer.token(scope: "apps:write", subject: "w")
+            let reader = try Self.issuer.token(scope: "apps:read", subject: "r")
+            var forged = Array(try Self.issuer.token(scope: "apps:read", subject: "f").utf8)
+            let last = forged.count - 2
+            forged[last] = forged[last] == UInt8(ascii: "A") ? UInt8(ascii: "Q") : UInt8(ascii: "A")
+            let connection = try RawHTTPConnection(port: fixture.port)
+            try connection.send(
+                "PUT /api/v1/apps/1 HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer \(writer)\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /api/v1/apps HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer \(reader)\r\n\r\n"
+                    + "GET /api/v1/apps HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer \(String(decoding: forged, as: UTF8.self))\r\n\r\n"
+            )
+            #expect(try connection.readResponse().status == 200)
+            #expect(try connection.readResponse().status == 200)
+            let refused = try connection.readResponse()
+            #expect(refused.status == 401)
+            #expect(refused.header("www-authenticate")?.contains("invalid_token") == true)
+            let seen = fixture.upstream.received
+            #expect(seen.map(\.method) == ["PUT", "GET"])
+            #expect(seen.first?.bodyBytes == 5)
+            #expect(seen.map { $0.header("x-auth-subject") } == ["w", "r"])
+        }
+    }
+
+    @Test("32 connections with 32 fresh tokens sent at once are each admitted with their own identity")
+    func concurrentMisses() async throws {
+        try await Self.run { fixture in
+            let subjects = (0..<32).map { "user-\($0)" }
+            let connections = try subjects.map { _ in try RawHTTPConnection(port: fixture.port) }
+            for (connection, subject) in zip(connections, subjects) {
+                let token = try Self.issuer.token(scope: "apps:read", subject: subject)
+                try connection.send("GET /api/v1/apps HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            }
+            for connection in connections {
+                #expect(try connection.readResponse().status == 200)
+            }
+            #expect(Set(fixture.upstream.received.compactMap { $0.header("x-auth-subject") }) == Set(subjects))
+        }
+    }
 }

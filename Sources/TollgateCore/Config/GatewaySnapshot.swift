@@ -115,9 +115,11 @@ public final class GatewaySnapshot: Sendable {
 
     /// The core's decision for one request (SPEC's order of checks). `state`
     /// is the calling event loop's token cache and keys for this snapshot;
-    /// `now` is seconds since the epoch.
-    public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64) -> GateDecision {
-        Gatekeeper(snapshot: self, state: state, now: now).decide(facts)
+    /// `now` is seconds since the epoch. With `deferringVerification`, a token
+    /// the cache does not hold is not verified here: the decision is
+    /// `.verifyLater` (the server batches those per event-loop pass).
+    public func decide(_ facts: RequestFacts, state: VerificationState, now: Int64, deferringVerification: Bool = false) -> GateDecision {
+        Gatekeeper(snapshot: self, state: state, now: now, defersVerification: deferringVerification).decide(facts)
     }
 }
 

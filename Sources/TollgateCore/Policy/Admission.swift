@@ -55,6 +55,12 @@ public enum GateDecision: Sendable {
     /// remote (Redis): the server records the `jti` there and decides again
     /// with `.replayChecked`.
     case checkReplay(ReplayCheck)
+    /// The token is not in the cache, and the caller asked for deferred
+    /// verification: the server verifies it together with its event loop's
+    /// other cache misses once the loop's current pass over ready connections
+    /// is done, deciding again with `.verificationTurn`. Deciding later gives
+    /// the same answer as deciding now; only when the crypto runs changes.
+    case verifyLater
 }
 
 /// What the server brings back when it decides again after carrying out
@@ -69,4 +75,6 @@ public enum GateResumption: Sendable {
     case introspectionFailed
     /// The replay store's verdict on the proof of a `.checkReplay`.
     indirect case replayChecked(ReplayCheck, ReplayVerdict)
+    /// The request's turn in its loop's batch of `.verifyLater` requests: verify now.
+    case verificationTurn
 }

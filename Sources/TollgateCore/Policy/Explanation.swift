@@ -87,6 +87,8 @@ public struct Explanation: Sendable {
             add("decision", "an opaque token: the gateway would ask the introspection endpoint, then decide")
         case .checkReplay:
             add("decision", "a valid DPoP proof: the gateway would record its jti in the shared replay store, then decide")
+        case .verifyLater:
+            add("decision", "a token not in the cache: the gateway would verify it with its event loop's other misses, then decide")
         }
         self.lines = lines
     }

@@ -10,6 +10,8 @@ struct Gatekeeper {
     var resumption: GateResumption? = nil
     /// `tollgate explain --scopes`: the principal a presented token stands for, unverified.
     var assumedPrincipal: Principal? = nil
+    /// A cache miss on a first decision answers `.verifyLater` instead of verifying.
+    var defersVerification = false
 
     static let challenge = HeaderField(name: "WWW-Authenticate", value: "Bearer realm=\"tollgate\"")
 
@@ -183,6 +185,9 @@ struct Gatekeeper {
         } else if let cached = state.cache.lookup(presented, now: now, keySet: state.keySet(of:)) {
             principal = cached
             if case .replayChecked(let check, _)? = resumption { cacheUse = check.cacheUse } else { cacheUse = .hit }
+        } else if defersVerification, tokenResumption == nil {
+            // Before any parsing: an opaque token's turn leads to its introspection, as now would.
+            return .needs(.verifyLater)
         } else if case let token = String(presented), CompactJWS.isJWTShaped(token) {
             switch verify(token) {
             case .accepted(let verified?, _):
@@ -275,7 +280,7 @@ struct Gatekeeper {
                 "the token could not be introspected; try again",
                 headers: [Self.retryAfter]
             ), .refused(.introspectionFailed))
-        case .keysAwaited?, .replayChecked?, nil:
+        case .keysAwaited?, .replayChecked?, .verificationTurn?, nil:
             return .needs(.introspect(token: token, issuer: issuerIndex))
         }
     }

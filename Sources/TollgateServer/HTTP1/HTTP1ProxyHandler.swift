@@ -118,6 +118,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var lingerTimer: Scheduled<Void>?
     private var decisionTimer: Scheduled<Void>?
     private var pendingDecision: PendingDecision?
+    /// Decided in the first step of a `VerificationBatch`, carried out in its second.
+    private var verifiedDecision: GateDecision?
     /// The issuer whose refetch the pending decision waits for.
     private var awaitedIssuer: Int?
     private var upstreamNeedsFlush = false
@@ -305,7 +307,9 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             state: loopContext.verification,
             facts: facts(for: head)
         )
-        let decision = pending.snapshot.decide(pending.facts, state: pending.state, now: WallClock.secondsSinceEpoch())
+        let decision = pending.snapshot.decide(
+            pending.facts, state: pending.state, now: WallClock.secondsSinceEpoch(), deferringVerification: true
+        )
         carryOut(decision, of: pending)
     }
 
@@ -372,7 +376,37 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             introspect(token, for: pending)
         case .checkReplay(let check):
             checkReplay(check, for: pending)
+        case .verifyLater:
+            verifyLater(for: pending)
         }
+    }
+
+    /// A token the cache does not hold: checked with the loop's other misses
+    /// at the end of this pass (`VerificationBatch`). Reads go on meanwhile:
+    /// the wait is part of one pass, and a body or a pipelined request that
+    /// arrives in it is held as during any decision.
+    private func verifyLater(for pending: PendingDecision) {
+        pendingDecision = pending
+        phase = .deciding
+        loop.value.verificationBatch.enqueue(self, exchange: exchangeID)
+    }
+
+    /// The batch's first step for `exchange`: decide again, verifying now. The
+    /// decision is carried out in the second step, after every request of the
+    /// batch has been verified (crypto next to crypto, then I/O next to I/O).
+    func takeVerificationTurn(_ exchange: Int) {
+        guard exchangeID == exchange, phase == .deciding, let pending = pendingDecision else { return }
+        verifiedDecision = decideAgain(pending, with: .verificationTurn)
+    }
+
+    /// The batch's second step for `exchange`: carry out what the first decided.
+    func finishVerificationTurn(_ exchange: Int) {
+        guard let decision = verifiedDecision else { return }
+        verifiedDecision = nil
+        guard exchangeID == exchange, phase == .deciding, let pending = pendingDecision else { return }
+        pendingDecision = nil
+        phase = .idle
+        carryOut(decision, of: pending)
     }
 
     /// A DPoP proof for a shared (Redis) replay store: decide again with its verdict.

@@ -37,7 +37,7 @@ struct ExchangeRecord {
         case .reject(let rejection):
             route = rejection.route.map { snapshot.routes[$0].name }
             tokenCheck = rejection.tokenCheck
-        case .answer, .awaitKeys, .introspect, .checkReplay:
+        case .answer, .awaitKeys, .introspect, .checkReplay, .verifyLater:
             break
         }
     }
