@@ -124,33 +124,35 @@ struct IntrospectionTests {
 
     @Test("beyond max_in_flight calls for different tokens, a new token gets 503 at once and no call; the other is answered")
     func inFlightCallsAreBounded() async throws {
-        // One place, held by one slow call: the test then never depends on the
-        // gateway's HTTP client running two calls to one host at once (under
-        // load a second call was seen to reach the endpoint only after the
-        // first had finished, which freed its place before the shed request came).
+        // The only place is held by opaque-a's call, which the endpoint answers
+        // only when the test releases it: the place stays taken for as long as
+        // the gateway waits for a call (5 s). A fixed 3 s delay was not enough:
+        // in loaded parallel runs the test's wake-up after an async wait came up
+        // to 8.4 s late (other suites' blocking sockets held every thread of the
+        // cooperative pool), the call had ended, and opaque-c found the place
+        // free. The wait below blocks its thread instead, so its wake-up does
+        // not queue for the pool.
         let issuers = { (auth: TestAuthServer) in Self.issuers(auth, extra: "      max_in_flight: 1") }
         try await AuthFixture.run(issuers: issuers, routes: Self.routes, forward: Self.forward, environment: Self.environment) { fixture in
             for token in ["opaque-a", "opaque-c"] {
                 fixture.auth.answerIntrospection(of: token, with: #"{"active":true,"scope":"read","exp":\#(Self.now + 600)}"#)
             }
-            // The call takes 3 s (the gateway waits up to 5 s for one): the
-            // first token holds the only place for that long.
-            fixture.auth.delayIntrospection(.seconds(3))
+            fixture.auth.holdIntrospection()
             let slow = try RawHTTPConnection(port: fixture.port)
             try slow.send("GET /private/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer opaque-a\r\n\r\n")
-            try await fixture.auth.waitUntil("the call to arrive") { $0.introspectionCalls.count == 1 }
+            try fixture.auth.blockUntil("the first call to arrive") { $0.heldIntrospectionAnswers.count == 1 }
             let started = ContinuousClock.now
             let shed = try fixture.get("/private/x", token: "opaque-c")
             #expect(shed.status == 503)
             #expect(shed.json["error"] as? String == "temporarily_unavailable")
             #expect(shed.header("retry-after") != nil)
             #expect(ContinuousClock.now - started < .seconds(2), "a shed request must not wait for a place")
-            #expect(try slow.readResponse().status == 200)
             #expect(fixture.auth.introspectionCalls.map(\.token) == ["opaque-a"])
+            fixture.auth.releaseIntrospection()
+            #expect(try slow.readResponse().status == 200)
             // With the place free again, the same token is introspected and admitted.
-            fixture.auth.delayIntrospection(.zero)
             #expect(try fixture.get("/private/x", token: "opaque-c").status == 200)
-            #expect(fixture.auth.introspectionCalls.count == 2)
+            #expect(fixture.auth.introspectionCalls.map(\.token) == ["opaque-a", "opaque-c"])
         }
     }
 

@@ -12,7 +12,8 @@ import TollgateCore
 /// - `GET /.well-known/openid-configuration`: a discovery document naming
 ///   `issuer` and this server's `/jwks`;
 /// - `POST /introspect`: the answer set for the form's `token` (default
-///   `{"active": false}`), after an optional delay, recording the Authorization header.
+///   `{"active": false}`), after an optional delay or held until the test
+///   releases it, recording the Authorization header.
 final class TestAuthServer: Sendable {
     struct State {
         var keys: [SigningKey] = []
@@ -23,6 +24,9 @@ final class TestAuthServer: Sendable {
         var discoveryRequests = 0
         var introspectionAnswers: [String: String] = [:]
         var introspectionDelay: TimeAmount = .zero
+        /// While true, `/introspect` answers wait in `heldIntrospectionAnswers` until `releaseIntrospection()`.
+        var introspectionHeld = false
+        var heldIntrospectionAnswers: [@Sendable () -> Void] = []
         var introspectionCalls: [(token: String, authorization: String?)] = []
         var connections: [Channel] = []
     }
@@ -105,6 +109,23 @@ final class TestAuthServer: Sendable {
         state.withLock { $0.introspectionDelay = delay }
     }
 
+    /// From now on `/introspect` answers nothing until `releaseIntrospection()`:
+    /// a call stays in flight for as long as the test needs, whatever its own
+    /// wake-ups cost on a loaded machine.
+    func holdIntrospection() {
+        state.withLock { $0.introspectionHeld = true }
+    }
+
+    /// Sends the held answers and stops holding.
+    func releaseIntrospection() {
+        let held = state.withLock { state in
+            state.introspectionHeld = false
+            defer { state.heldIntrospectionAnswers = [] }
+            return state.heldIntrospectionAnswers
+        }
+        for answer in held { answer() }
+    }
+
     /// A token of this issuer signed by `key` (RS256/ES256… by the key's family).
     func token(_ key: SigningKey, audience: String = "api", scope: String = "read", subject: String = "user-1",
                lifetime: Int64 = 600) throws -> String {
@@ -121,6 +142,19 @@ final class TestAuthServer: Sendable {
         while !state.withLock({ condition($0) }) {
             guard ContinuousClock.now < deadline else { throw GatewayTestError("timed out waiting for: \(what)") }
             try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Blocks the calling thread until `condition` holds of the server's state
+    /// (at most `timeout`), polling every 5 ms: unlike `waitUntil`, its wake-up
+    /// does not queue for the cooperative pool, whose threads other suites'
+    /// blocking sockets can hold for seconds in a loaded parallel run. For a
+    /// test that must act while what it waited for still holds.
+    func blockUntil(timeout: Duration = .seconds(10), _ what: String, _ condition: (State) -> Bool) throws {
+        let deadline = ContinuousClock.now + timeout
+        while !state.withLock({ condition($0) }) {
+            guard ContinuousClock.now < deadline else { throw GatewayTestError("timed out waiting for: \(what)") }
+            Thread.sleep(forTimeInterval: 0.005)
         }
     }
 
@@ -181,10 +215,20 @@ final class TestAuthServerHandler: ChannelInboundHandler {
         case (.POST, "/introspect"):
             let token = Self.formValue("token", in: body) ?? ""
             let authorization = head.headers.first(name: "authorization")
-            let (answer, delay) = state.withLock { state in
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+            let (answer, delay) = state.withLock { state -> (String, TimeAmount?) in
                 state.introspectionCalls.append((token, authorization))
-                return (state.introspectionAnswers[token] ?? #"{"active":false}"#, state.introspectionDelay)
+                let answer = state.introspectionAnswers[token] ?? #"{"active":false}"#
+                guard !state.introspectionHeld else {
+                    state.heldIntrospectionAnswers.append {
+                        loop.execute { bound.value.handler.send(status: 200, answer, context: bound.value.context) }
+                    }
+                    return (answer, nil)
+                }
+                return (answer, state.introspectionDelay)
             }
+            guard let delay else { return }
             context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
                 self.send(status: 200, answer, context: context)
             }
