@@ -7,7 +7,9 @@ import NIOHTTP1
 /// It replaced that decoder (llhttp, its callbacks, `ByteToMessageHandler`'s
 /// buffer bookkeeping and a `NIOAny` per part): body parts are slices of the
 /// bytes read, and the head's method, target and fields are the only
-/// allocations. See `HTTP1RequestDecoder` for what it saved.
+/// allocations. It saved 3.4 µs of proxy CPU per request in (a) (48.0 →
+/// 44.6 µs) and 4.1 µs on (b)'s token route (56.9 → 52.8 µs), mallocs per
+/// request unchanged: see `HTTP1RequestDecoder` and `benchmarks/README.md`.
 ///
 /// Stricter than llhttp as NIO configures it where the RFC allows a choice
 /// (each is a refusal, `HTTP1RequestError`): the methods llhttp knows
