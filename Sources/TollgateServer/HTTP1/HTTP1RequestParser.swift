@@ -23,7 +23,8 @@ import NIOHTTP1
 /// `Transfer-Encoding` it is refused, and a `Transfer-Encoding` whose last
 /// coding is not exactly `chunked`, or with a coding after `chunked`, is
 /// refused (RFC 9112 §6.1, §6.3); chunk sizes are hex digits that fit an
-/// `Int`, extensions are validated (no whitespace) and ignored. After a
+/// `Int`, extensions are validated (no whitespace) and ignored, and a trailer
+/// section may not hold `Content-Length` or `Transfer-Encoding`. After a
 /// request that does not keep the connection (HTTP/1.1 with `close`, HTTP/1.0
 /// without `keep-alive`) only empty lines may follow, as llhttp has it.
 ///
@@ -442,8 +443,8 @@ struct HTTP1RequestParser {
 
 /// What a request head's `Content-Length`, `Transfer-Encoding`, `Connection`
 /// and `Upgrade` fields say about its body and its connection, noted as
-/// `HTTP1RequestParser` reads each field (a trailer section's fields are not
-/// looked at: `active` false).
+/// `HTTP1RequestParser` reads each field (in a trailer section, `active`
+/// false, they are refused).
 private struct RequestFraming {
     let active: Bool
     private(set) var contentLength: Int?
@@ -468,7 +469,13 @@ private struct RequestFraming {
         value: UnsafeRawBufferPointer,
         line: UnsafeRawBufferPointer
     ) throws(HTTP1RequestError) {
-        guard active else { return }
+        guard active else {
+            // RFC 9110 §6.5.1: framing fields have no place in trailers (llhttp refuses a Content-Length there).
+            if ResponseFraming.equalsLowercase(name, "content-length") || ResponseFraming.equalsLowercase(name, "transfer-encoding") {
+                throw .malformed("a framing field (Content-Length or Transfer-Encoding) in the trailer section")
+            }
+            return
+        }
         switch name.count {
         case 14 where ResponseFraming.equalsLowercase(name, "content-length"):
             try noteContentLength(value, endsInWhitespace: UpstreamResponseParser.isWhitespace(line[line.count - 1]))

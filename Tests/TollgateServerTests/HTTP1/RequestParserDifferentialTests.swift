@@ -10,7 +10,10 @@ import Testing
 /// refuses it for one of the reasons listed in `stricterByDesign`, no later
 /// than NIO's decoder stops (stricter is fine; looser is not). Field values
 /// are compared without trailing whitespace, which llhttp keeps and RFC 9112
-/// §5 excludes from a value (ours strips it).
+/// §5 excludes from a value (ours strips it). Run by hand with 40,000
+/// mutations under seeds 0x5EED_0002 and 0x5EED_0003 too: no difference
+/// outside the list (the first found a `Content-Length` in a trailer
+/// section, which llhttp refuses and ours now refuses as well).
 @Suite("HTTP/1.1 request parser against NIO's decoder")
 struct RequestParserDifferentialTests {
     /// Why our parser may refuse what llhttp lets through, by the start of our refusal's reason.
@@ -41,6 +44,8 @@ struct RequestParserDifferentialTests {
         ("chunk data not followed by CRLF", "RFC 9112 §7.1"),
         ("bytes after a request that closes the connection",
          "llhttp goes on after an HTTP/1.0 request with both keep-alive and close; the proxy handler closes after it"),
+        ("a framing field (Content-Length or Transfer-Encoding) in the trailer section",
+         "RFC 9110 §6.5.1; llhttp refuses a Content-Length there, and takes a Transfer-Encoding"),
         ("the request head is larger", "the whole head counts toward the bound, not only the target, names and values"),
         ("the trailer section is larger", "as for the head"),
     ]
