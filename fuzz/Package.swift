@@ -25,7 +25,14 @@ let fuzzTargets = [
     "FuzzAuthorization",
     "FuzzOrigin",
     "FuzzConfig",
+    "FuzzRequestParser",
 ]
+
+/// What each target links: the core, and for the client connection's request parser the server module.
+func dependencies(of name: String) -> [Target.Dependency] {
+    let core = Target.Dependency.product(name: "TollgateCore", package: tollgate)
+    return name == "FuzzRequestParser" ? [core, .product(name: "TollgateServer", package: tollgate)] : [core]
+}
 
 let package = Package(
     name: "tollgate-fuzz",
@@ -35,7 +42,7 @@ let package = Package(
     targets: fuzzTargets.map { name in
         .executableTarget(
             name: name,
-            dependencies: [.product(name: "TollgateCore", package: tollgate)]
+            dependencies: dependencies(of: name)
         )
     }
 )

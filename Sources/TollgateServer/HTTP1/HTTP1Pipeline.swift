@@ -3,15 +3,16 @@ import NIOHTTP1
 import TollgateCore
 
 /// Assembles a client connection's HTTP/1.1 pipeline:
-/// timers → NIO's request decoder → the proxy handler.
+/// timers → `HTTP1RequestDecoder` → the proxy handler.
 ///
-/// Of what `configureHTTPServerPipeline` added, only the decoder is left, with
-/// the same limits and leftover-bytes strategy (`.dropBytes`). The proxy
+/// Of what `configureHTTPServerPipeline` added, nothing is left: our request
+/// decoder replaced NIO's (same head bound, bytes after an upgrade dropped as
+/// with `.dropBytes`; `HTTP1RequestParser`). The proxy
 /// handler does the rest: it writes responses as bytes itself
 /// (`HTTP1ResponseWriter`, in place of NIO's response encoder; the method of
 /// the request it answers, which the decoder fed that encoder for HEAD and
 /// CONNECT, it knows), queues a pipelined request and handles the drain (the
-/// pipelining assistant), and writes only headers parsed by llhttp from a peer
+/// pipelining assistant), and writes only headers parsed by our parsers from a peer
 /// or built from values checked for control characters (the outbound header
 /// validator). The profile put the last two at 6% and 2% of the proxy's CPU
 /// (`benchmarks/README.md`, "Profile").
@@ -44,18 +45,14 @@ enum HTTP1Pipeline {
         scheme: String
     ) throws {
         let limits = loop.value.snapshot.config.limits
-        // The decoder's own bound is a backstop: the proxy handler checks the
-        // request line (414) and the head (431) exactly once the head is parsed.
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes + limits.maxRequestLineBytes
+        // The decoder's own bound is a backstop (NIO's decoder had the same): the
+        // proxy handler checks the request line (414) and the head (431) exactly
+        // once the head is parsed.
         let sync = channel.pipeline.syncOperations
         let proxy = HTTP1ProxyHandler(loop: loop, timers: timers, scheme: scheme, output: .bytes)
-        let decoder = HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)
-        // By position, not at the end: while a hibernating connection's old
-        // decoder finishes leaving (NIO removes it on the next tick), the
-        // new handlers must sit in front of it.
+        let decoder = HTTP1RequestDecoder(maxHeadBytes: limits.maxHeaderBytes + limits.maxRequestLineBytes)
+        // By position, not at the end: the new handlers must sit right behind the timers.
         try sync.addHandler(proxy, position: .after(predecessor))
-        try sync.addHandler(ByteToMessageHandler(decoder), position: .before(proxy))
+        try sync.addHandler(decoder, position: .before(proxy))
     }
 }

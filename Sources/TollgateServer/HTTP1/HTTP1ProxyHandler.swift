@@ -140,7 +140,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// A part of a pipelined request, or the decoder's error on it.
     private enum PipelinedEvent {
         case part(HTTPServerRequestPart)
-        case parserError(HTTPParserError)
+        case parserError(HTTP1RequestError)
     }
 
     /// The current request has ended but its exchange has not: what the decoder delivers now is the next request's.
@@ -230,7 +230,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let parserError = error as? HTTPParserError, holdsNextRequest {
+        if let parserError = error as? HTTP1RequestError, holdsNextRequest {
             pipelined.append(.parserError(parserError))
             return
         }
@@ -239,7 +239,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     private func parserFailed(_ error: Error) {
         // Between exchanges no response is in progress, whatever the last exchange wrote.
-        guard let parserError = error as? HTTPParserError, phase == .idle || !responseStarted else {
+        guard let parserError = error as? HTTP1RequestError, phase == .idle || !responseStarted else {
             context.close(promise: nil)
             return
         }
@@ -255,7 +255,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         keepAlive = false
         requestComplete = true
         let rejection: Rejection =
-            if case .headerOverflow = parserError {
+            if parserError.kind == .headTooLarge {
                 Rejection(.requestHeaderFieldsTooLarge, "the request head is larger than the gateway accepts")
             } else {
                 Rejection(.invalidRequest, "malformed HTTP request: \(parserError)")
@@ -972,7 +972,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     // MARK: - Hibernation
 
     /// The connection has been idle for `ConnectionTimerHandler.hibernateAfter`:
-    /// this handler and NIO's decoder leave the pipeline, unless an exchange,
+    /// this handler and the request decoder leave the pipeline, unless an exchange,
     /// a pipelined request or held reads are under way after all. Returns
     /// whether they left; the timers bring fresh ones back with the next byte
     /// (and restore `maxMessagesPerRead`).
@@ -982,7 +982,7 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         else { return false }
         let sync = context.pipeline.syncOperations
         do {
-            let decoder = try sync.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            let decoder = try sync.context(handlerType: HTTP1RequestDecoder.self)
             sync.removeHandler(context: decoder, promise: nil)
         } catch {
             return false

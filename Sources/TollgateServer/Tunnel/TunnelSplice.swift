@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// Turns an admitted WebSocket exchange into a byte tunnel once the upstream
 /// answered 101 and the 101 went to the client: the HTTP handlers leave both
@@ -24,7 +23,7 @@ enum TunnelSplice {
             // passes on bytes the upstream sent after its 101, and the client end
             // must then write raw bytes.
             try remove(HTTP1ProxyHandler.self, from: clientPipeline)
-            try remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: clientPipeline)
+            try remove(HTTP1RequestDecoder.self, from: clientPipeline)
             try remove(UpstreamConnectionHandler.self, from: upstreamPipeline)
         } catch {
             client.close(promise: nil)

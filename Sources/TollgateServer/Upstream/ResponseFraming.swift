@@ -57,7 +57,7 @@ struct ResponseFraming {
     }
 
     /// Each element of a comma-separated field value, without the spaces and tabs around it (RFC 9110 §5.6.1).
-    private static func forEachElement<E: Error>(
+    static func forEachElement<E: Error>(
         of value: UnsafeRawBufferPointer,
         _ body: (UnsafeRawBufferPointer) throws(E) -> Void
     ) throws(E) {
@@ -110,7 +110,7 @@ struct ResponseFraming {
     }
 
     /// ASCII case-insensitive comparison with a lowercase string (the bytes compared are token bytes).
-    private static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         let expected = lowercase.utf8Start
         for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] {

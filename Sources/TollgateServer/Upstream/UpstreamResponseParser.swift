@@ -402,7 +402,7 @@ struct UpstreamResponseParser {
     }
 
     /// `token ":" OWS value OWS`, the value without its surrounding whitespace.
-    private static func parseField(_ line: UnsafeRawBufferPointer) throws(Malformed) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) {
+    static func parseField(_ line: UnsafeRawBufferPointer) throws(Malformed) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) {
         guard let first = line.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
             throw Malformed(reason: "a field line starting with whitespace (obs-fold)")
         }
@@ -460,7 +460,7 @@ struct UpstreamResponseParser {
     /// Where `*( ";" token [ "=" ( token / quoted-string ) ] )` from `start` ends (RFC 9112 §7.1.1, without
     /// the optional whitespace, which llhttp refuses too); nil at a byte that cannot belong to it. The bytes
     /// may end before the extensions do.
-    private static func skipChunkExtensions(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    static func skipChunkExtensions(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
         var index = start
         while index < raw.count, raw[index] == UInt8(ascii: ";") {
             index += 1
@@ -514,7 +514,7 @@ struct UpstreamResponseParser {
 
     // MARK: - Bytes
 
-    private static func hexValue(_ byte: UInt8) -> Int? {
+    static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte &- UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte &- UInt8(ascii: "a")) + 10
@@ -523,17 +523,17 @@ struct UpstreamResponseParser {
         }
     }
 
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
+    static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     /// VCHAR, obs-text, SP or HTAB (RFC 9110 §5.5).
-    private static func isFieldByte(_ byte: UInt8) -> Bool {
+    static func isFieldByte(_ byte: UInt8) -> Bool {
         byte >= 0x20 ? byte != 0x7F : byte == UInt8(ascii: "\t")
     }
 
     /// tchar (RFC 9110 §5.6.2).
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
+    static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
