@@ -27,11 +27,25 @@ let package = Package(
             ]
         ),
         benchmark("RouteMatching", extra: []),
-        benchmark("TokenVerification", extra: [
-            "MicroFixtures",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "VerificationCases",
+            dependencies: [
+                "MicroFixtures",
+                .product(name: "TollgateCore", package: tollgate),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        benchmark("TokenVerification", extra: ["VerificationCases"]),
+        // Not a benchmark: verifies one token in a loop, for instruction counts under callgrind.
+        .executableTarget(
+            name: "VerificationCallgrind",
+            dependencies: [
+                "VerificationCases",
+                .product(name: "TollgateCore", package: tollgate),
+            ],
+            path: "Drivers/VerificationCallgrind"
+        ),
         benchmark("TokenCacheLookup", extra: ["MicroFixtures"]),
         benchmark("ScopeDecision", extra: ["MicroFixtures"]),
     ]

@@ -6,7 +6,12 @@ import Crypto
 /// `TokenVerification`, session 6). A verification copies the keyed state and
 /// hashes only the signing input; the code is compared in constant time
 /// (`HashedAuthenticationCode ==` is swift-crypto's safe compare).
-struct KeyedHMAC: Sendable {
+///
+/// A class, so that copying a `VerificationKey` (the key set's array hands
+/// out copies) retains one reference instead of the six inside three keyed
+/// HMACs: 140 fewer instructions a token (of the verifier's 20,600 beyond
+/// the primitive; callgrind, RS256, session 8). Immutable: `Sendable` as it stands.
+final class KeyedHMAC: Sendable {
     private let sha256: HMAC<SHA256>
     private let sha384: HMAC<SHA384>
     private let sha512: HMAC<SHA512>

@@ -4,7 +4,7 @@ import _CryptoExtras
 /// A public key (or HMAC secret) held as swift-crypto's own type, checking a
 /// JWS signature the shortest way swift-crypto allows: the baseline that the
 /// product's verifier is measured against.
-enum PrimitiveVerifier: Sendable {
+public enum PrimitiveVerifier: Sendable {
     case rsa(_RSA.Signing.PublicKey, _RSA.Signing.Padding)
     case p256(P256.Signing.PublicKey)
     case p384(P384.Signing.PublicKey)
@@ -15,7 +15,7 @@ enum PrimitiveVerifier: Sendable {
     /// what any verifier handed the decoded segments must do at least. Hashing
     /// goes through `update(bufferPointer:)`, as the verifier's does: swift-crypto's
     /// `hash(data:)` takes a slower, unspecialized path.
-    func isValidSignature(_ signature: [UInt8], for input: [UInt8]) -> Bool {
+    public func isValidSignature(_ signature: [UInt8], for input: [UInt8]) -> Bool {
         switch self {
         case .rsa(let key, let padding):
             return key.isValidSignature(

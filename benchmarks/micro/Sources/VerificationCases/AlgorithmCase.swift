@@ -3,14 +3,14 @@ import TollgateCore
 
 /// One algorithm's token, ready to be checked both ways: whole by the product's
 /// verifier, and as its decoded signature over its signing input by swift-crypto.
-struct AlgorithmCase: Sendable {
-    let algorithm: JWSAlgorithm
-    let token: String
-    let signingInput: [UInt8]
-    let signature: [UInt8]
-    let primitive: PrimitiveVerifier
+public struct AlgorithmCase: Sendable {
+    public let algorithm: JWSAlgorithm
+    public let token: String
+    public let signingInput: [UInt8]
+    public let signature: [UInt8]
+    public let primitive: PrimitiveVerifier
 
-    init(_ algorithm: JWSAlgorithm, key: SigningKey, primitive: PrimitiveVerifier) {
+    public init(_ algorithm: JWSAlgorithm, key: SigningKey, primitive: PrimitiveVerifier) {
         self.algorithm = algorithm
         self.primitive = primitive
         token = BenchmarkTokens.mint(key, claims: BenchmarkTokens.claims(scope: BenchmarkTokens.typicalScope), algorithm: algorithm)
