@@ -63,12 +63,8 @@ struct HTTP1RequestParser {
     private var afterEnd = State.head
     /// Bytes received and not yet parsed.
     private var buffered: ByteBuffer?
-    /// How far the current head or trailer section has been checked (bytes from the reader index).
-    private var scanned = 0
-    /// Where the line being checked starts (bytes from the reader index).
-    private var lineStart = 0
-    /// Lines complete so far in the section being checked.
-    private var lines = 0
+    /// The current head or trailer section's lines, checked as they arrive.
+    private var sectionScan = HTTP1SectionScan()
 
     init(maxHeadBytes: Int) {
         self.maxHeadBytes = maxHeadBytes
@@ -139,7 +135,7 @@ struct HTTP1RequestParser {
                 afterEnd = .head
                 return .end(nil)
             case .head, .closed:
-                if scanned == 0 {
+                if sectionScan.scanned == 0 {
                     guard try skipEmptyLines() else { return nil }
                     if state == .closed {
                         throw .malformed("bytes after a request that closes the connection")
@@ -215,39 +211,14 @@ struct HTTP1RequestParser {
     /// it is not.
     private mutating func scanSection(what: StaticString) throws(HTTP1RequestError) -> (length: Int, lines: Int)? {
         guard let bytes = buffered else { return nil }
-        let outcome: Result<Int?, HTTP1RequestError> = bytes.withUnsafeReadableBytes { raw in
-            var index = scanned
-            while index < raw.count {
-                let byte = raw[index]
-                if byte == UInt8(ascii: "\n") {
-                    guard index > 0, raw[index - 1] == UInt8(ascii: "\r") else {
-                        return .failure(.malformed("a line of the \(what) ends in a bare LF"))
-                    }
-                    if index - 1 == lineStart { return .success(index + 1) }
-                    lines += 1
-                    lineStart = index + 1
-                } else if index > 0, raw[index - 1] == UInt8(ascii: "\r") {
-                    return .failure(.malformed("a CR not followed by LF in the \(what)"))
-                } else if byte == 0 {
-                    return .failure(.malformed("a NUL byte in the \(what)"))
-                }
-                index += 1
-            }
-            scanned = index
-            return .success(nil)
-        }
-        switch outcome {
-        case .failure(let error):
-            throw error
-        case .success(let length?):
+        switch bytes.withUnsafeReadableBytes({ sectionScan.scan($0) }) {
+        case .refused(let fault):
+            throw .malformed(fault.reason(in: what))
+        case .complete(let length, let lines):
             guard length <= maxHeadBytes else { throw tooLarge(what) }
-            let sectionLines = lines
-            scanned = 0
-            lineStart = 0
-            lines = 0
-            return (length, sectionLines)
-        case .success(nil):
-            if scanned > maxHeadBytes { throw tooLarge(what) }
+            return (length, lines)
+        case .incomplete:
+            if sectionScan.scanned > maxHeadBytes { throw tooLarge(what) }
             return nil
         }
     }

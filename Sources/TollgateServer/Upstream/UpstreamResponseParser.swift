@@ -83,12 +83,8 @@ struct UpstreamResponseParser {
     private var state = State.head
     /// Bytes received and not yet parsed.
     private var buffered: ByteBuffer?
-    /// How far the current head or trailer section has been checked (bytes from the reader index).
-    private var scanned = 0
-    /// Where the line being checked starts (bytes from the reader index).
-    private var lineStart = 0
-    /// Lines complete so far in the section being checked.
-    private var lines = 0
+    /// The current head or trailer section's lines, checked as they arrive.
+    private var sectionScan = HTTP1SectionScan()
     /// The requests sent whose final response has not ended, oldest first.
     private var requests: CircularBuffer<RequestKind>
     /// After the head of a response that will become a tunnel.
@@ -236,44 +232,17 @@ struct UpstreamResponseParser {
     /// complete, nil while it is not.
     private mutating func scanSection(what: String) throws(Malformed) -> (length: Int, lines: Int)? {
         guard let bytes = buffered else { return nil }
-        let outcome: Result<Int?, Malformed> = bytes.withUnsafeReadableBytes { raw in
-            var index = scanned
-            while index < raw.count {
-                let byte = raw[index]
-                if byte == UInt8(ascii: "\n") {
-                    guard index > 0, raw[index - 1] == UInt8(ascii: "\r") else {
-                        return .failure(Malformed(reason: "a line of the \(what) ends in a bare LF"))
-                    }
-                    if index - 1 == lineStart {
-                        if what == "response head", lines == 0 {
-                            return .failure(Malformed(reason: "an empty line where the status line belongs"))
-                        }
-                        return .success(index + 1)
-                    }
-                    lines += 1
-                    lineStart = index + 1
-                } else if index > 0, raw[index - 1] == UInt8(ascii: "\r") {
-                    return .failure(Malformed(reason: "a CR not followed by LF in the \(what)"))
-                } else if byte == 0 {
-                    return .failure(Malformed(reason: "a NUL byte in the \(what)"))
-                }
-                index += 1
+        switch bytes.withUnsafeReadableBytes({ sectionScan.scan($0) }) {
+        case .refused(let fault):
+            throw Malformed(reason: fault.reason(in: what))
+        case .complete(let length, let lines):
+            guard what != "response head" || lines > 0 else {
+                throw Malformed(reason: "an empty line where the status line belongs")
             }
-            scanned = index
-            return .success(nil)
-        }
-        switch outcome {
-        case .failure(let error):
-            throw error
-        case .success(let length?):
             guard length <= Self.maxSectionBytes else { throw Self.tooLarge(what) }
-            let fieldLines = what == "response head" ? lines - 1 : lines
-            scanned = 0
-            lineStart = 0
-            lines = 0
-            return (length, fieldLines)
-        case .success(nil):
-            if scanned > Self.maxSectionBytes { throw Self.tooLarge(what) }
+            return (length, what == "response head" ? lines - 1 : lines)
+        case .incomplete:
+            if sectionScan.scanned > Self.maxSectionBytes { throw Self.tooLarge(what) }
             return nil
         }
     }
