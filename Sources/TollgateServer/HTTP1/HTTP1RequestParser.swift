@@ -144,21 +144,17 @@ struct HTTP1RequestParser {
                 guard let section = try scanSection(what: "request head") else { return nil }
                 return .head(try parseHead(length: section.length, lines: section.lines))
             case .fixedBody(let remaining):
-                guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
-                let take = min(remaining, bytes.readableBytes)
-                let body = bytes.readSlice(length: take)!
-                keep(bytes)
-                state = take == remaining ? .endNext : .fixedBody(remaining: remaining - take)
+                guard let body = buffered.takeBody(upTo: remaining) else { return nil }
+                let left = remaining - body.readableBytes
+                state = left == 0 ? .endNext : .fixedBody(remaining: left)
                 return .body(body)
             case .chunkSize:
                 guard let size = try parseChunkSize() else { return nil }
                 state = size == 0 ? .trailers : .chunkData(remaining: size)
             case .chunkData(let remaining):
-                guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
-                let take = min(remaining, bytes.readableBytes)
-                let body = bytes.readSlice(length: take)!
-                keep(bytes)
-                state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
+                guard let body = buffered.takeBody(upTo: remaining) else { return nil }
+                let left = remaining - body.readableBytes
+                state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
                 return .body(body)
             case .chunkDataEnd:
                 guard var bytes = buffered, bytes.readableBytes >= 2 else {

@@ -169,15 +169,9 @@ struct UpstreamResponseParser {
                 let head = try parseHead(length: section.length, fields: section.lines, request: request)
                 if let head { return .head(head) }
             case .fixedBody(let remaining):
-                guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
-                let take = min(remaining, bytes.readableBytes)
-                let body = bytes.readSlice(length: take)!
-                keep(bytes)
-                if take == remaining {
-                    state = .endNext
-                } else {
-                    state = .fixedBody(remaining: remaining - take)
-                }
+                guard let body = buffered.takeBody(upTo: remaining) else { return nil }
+                let left = remaining - body.readableBytes
+                state = left == 0 ? .endNext : .fixedBody(remaining: left)
                 return .body(body)
             case .untilClose:
                 guard let bytes = buffered, bytes.readableBytes > 0 else { return nil }
@@ -187,11 +181,9 @@ struct UpstreamResponseParser {
                 guard let size = try parseChunkSize() else { return nil }
                 state = size == 0 ? .trailers : .chunkData(remaining: size)
             case .chunkData(let remaining):
-                guard var bytes = buffered, bytes.readableBytes > 0 else { return nil }
-                let take = min(remaining, bytes.readableBytes)
-                let body = bytes.readSlice(length: take)!
-                keep(bytes)
-                state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
+                guard let body = buffered.takeBody(upTo: remaining) else { return nil }
+                let left = remaining - body.readableBytes
+                state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
                 return .body(body)
             case .chunkDataEnd:
                 guard var bytes = buffered, bytes.readableBytes >= 2 else {
