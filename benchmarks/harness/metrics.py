@@ -1,6 +1,8 @@
 """Readings from /proc: a process's CPU time and memory, and each CPU's busy time."""
 import os
 
+from . import procs
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -41,6 +43,7 @@ class Window:
         self.pids = dict(pids)
 
     def __enter__(self):
+        procs.check_all_pinned()
         self.cpu_before = cpu_busy_seconds()
         self.proc_before = {name: process_cpu_seconds(pid) for name, pid in self.pids.items()}
         self.sched_before = {name: process_run_wait_seconds(pid) for name, pid in self.pids.items()}

@@ -38,8 +38,13 @@ def raise_priority(mode):
     return PRIORITY["mode"]
 
 
+# The CPUs this run may use, read once at import: the harness later pins itself to the load CPU,
+# and a count read after that would say 1 and silently stop pinning every process it starts.
+_RUN_CPUS = frozenset(os.sched_getaffinity(0))
+
+
 def cpu_count():
-    return len(os.sched_getaffinity(0))
+    return len(_RUN_CPUS)
 
 
 def pinned(cpu, argv):
@@ -63,7 +68,18 @@ class Managed:
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
         self.pid = self.proc.pid
+        self.cpu = int(argv[argv.index("taskset") + 2]) if "taskset" in argv else None
         _started.append(self)
+
+    def check_pinned(self):
+        """Raises unless the process runs on the one CPU it was started on (taskset execs, so this is the
+        program's own affinity); a run whose proxy shares the load CPU would report the wrong thing."""
+        if self.cpu is None or not self.alive():
+            return
+        with open(f"/proc/{self.pid}/status") as f:
+            allowed = next(line.split()[1] for line in f if line.startswith("Cpus_allowed_list:"))
+        if allowed != str(self.cpu):
+            raise RuntimeError(f"{self.name} (pid {self.pid}) may run on CPUs {allowed}, not only on CPU {self.cpu}")
 
     def alive(self):
         return self.proc.poll() is None
@@ -89,6 +105,12 @@ class Managed:
         self._log.close()
         if self in _started:
             _started.remove(self)
+
+
+def check_all_pinned():
+    """Every process the harness started and pinned still runs only on its CPU."""
+    for managed in list(_started):
+        managed.check_pinned()
 
 
 def stop_all():
