@@ -233,7 +233,7 @@ struct HTTP1RequestParser {
         var framing = RequestFraming()
         let parsed: Result<HTTPRequestHead, HTTP1RequestError> = section.withUnsafeReadableBytes { raw in
             do throws(HTTP1RequestError) {
-                let lineEnd = Self.lineEnd(raw, from: 0)
+                let lineEnd = HTTP1SectionScan.lineEnd(raw, from: 0)
                 let (method, uri, version) = try Self.parseRequestLine(UnsafeRawBufferPointer(rebasing: raw[0..<lineEnd]))
                 let headers = try Self.parseFields(raw, from: lineEnd + 2, count: lines - 1, framing: &framing)
                 return .success(HTTPRequestHead(version: version, method: method, uri: uri, headers: headers))
@@ -274,13 +274,6 @@ struct HTTP1RequestParser {
         } else {
             state = .endNext
         }
-    }
-
-    /// Where the line starting at `start` ends (its CR); the section was checked to end every line in CRLF.
-    private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var index = start
-        while raw[index] != UInt8(ascii: "\r") { index += 1 }
-        return index
     }
 
     /// `method SP request-target SP HTTP/1.x`.
@@ -328,7 +321,7 @@ struct HTTP1RequestParser {
         headers.reserveCapacity(count)
         var lineStart = start
         while true {
-            let end = lineEnd(raw, from: lineStart)
+            let end = HTTP1SectionScan.lineEnd(raw, from: lineStart)
             if end == lineStart { return headers }
             let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
             let name: UnsafeRawBufferPointer

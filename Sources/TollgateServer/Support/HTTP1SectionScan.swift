@@ -41,6 +41,13 @@ struct HTTP1SectionScan {
     mutating func scan(_ raw: UnsafeRawBufferPointer) -> Outcome {
         var index = scanned
         while index < raw.count {
+            // Eight bytes with no CR, LF or NUL (nor anything else below 0x0E)
+            // after a byte that is not CR need no look at each byte.
+            if index + ByteWord.width <= raw.count, index == 0 || raw[index - 1] != UInt8(ascii: "\r"),
+               !ByteWord.hasByte(ByteWord.load(raw, at: index), below: 0x0E) {
+                index += ByteWord.width
+                continue
+            }
             let byte = raw[index]
             if byte == UInt8(ascii: "\n") {
                 guard index > 0, raw[index - 1] == UInt8(ascii: "\r") else { return .refused(.bareLF) }
@@ -60,5 +67,17 @@ struct HTTP1SectionScan {
         }
         scanned = index
         return .incomplete
+    }
+
+    /// Where the line from `start` ends: its CR, in a section this scan
+    /// completed (every line of it ends in CRLF).
+    static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        while index + ByteWord.width <= raw.count,
+              !ByteWord.hasByte(ByteWord.load(raw, at: index), equalTo: UInt8(ascii: "\r")) {
+            index += ByteWord.width
+        }
+        while raw[index] != UInt8(ascii: "\r") { index += 1 }
+        return index
     }
 }

@@ -253,7 +253,7 @@ struct UpstreamResponseParser {
         var framing = ResponseFraming(active: true)
         let parsed: Result<HTTPResponseHead, Malformed> = section.withUnsafeReadableBytes { raw in
             do throws(Malformed) {
-                let lineEnd = Self.lineEnd(raw, from: 0)
+                let lineEnd = HTTP1SectionScan.lineEnd(raw, from: 0)
                 let (version, status) = try Self.parseStatusLine(UnsafeRawBufferPointer(rebasing: raw[0..<lineEnd]))
                 let headers = try Self.parseFields(raw, from: lineEnd + 2, count: fields, framing: &framing)
                 return .success(HTTPResponseHead(version: version, status: status, headers: headers))
@@ -305,13 +305,6 @@ struct UpstreamResponseParser {
         }
     }
 
-    /// Where the line starting at `start` ends (its CR); the section was checked to end every line in CRLF.
-    private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var index = start
-        while raw[index] != UInt8(ascii: "\r") { index += 1 }
-        return index
-    }
-
     /// `HTTP/1.x SP 3DIGIT [SP reason]`; the reason is checked and dropped (the proxy sends the code's own, as with NIO's decoder).
     private static func parseStatusLine(_ line: UnsafeRawBufferPointer) throws(Malformed) -> (HTTPVersion, HTTPResponseStatus) {
         guard line.count >= 12,
@@ -350,7 +343,7 @@ struct UpstreamResponseParser {
         headers.reserveCapacity(count)
         var lineStart = start
         while true {
-            let end = lineEnd(raw, from: lineStart)
+            let end = HTTP1SectionScan.lineEnd(raw, from: lineStart)
             if end == lineStart { return headers }
             let (name, value) = try parseField(UnsafeRawBufferPointer(rebasing: raw[lineStart..<end]))
             try framing.note(name: name, value: value)
@@ -377,8 +370,14 @@ struct UpstreamResponseParser {
         var end = line.count
         while start < end, isWhitespace(line[start]) { start += 1 }
         while end > start, isWhitespace(line[end - 1]) { end -= 1 }
-        for byte in line[start..<end] where !isFieldByte(byte) {
-            throw Malformed(reason: "a control character in a field value")
+        var index = start
+        while index < end {
+            if index + ByteWord.width <= end, ByteWord.isPlainFieldText(ByteWord.load(line, at: index)) {
+                index += ByteWord.width
+                continue
+            }
+            guard isFieldByte(line[index]) else { throw Malformed(reason: "a control character in a field value") }
+            index += 1
         }
         return (UnsafeRawBufferPointer(rebasing: line[..<colon]), UnsafeRawBufferPointer(rebasing: line[start..<end]))
     }
