@@ -14,7 +14,11 @@
 /// any, and the preflight answer then echoes what was requested (so it also
 /// covers `Authorization`, which a literal `*` would not). The allowed-origin
 /// response header always echoes the request's origin, never `*`.
-public struct CORSPolicy: Sendable {
+///
+/// A class, immutable: every request's decision reads its route's policy, and a
+/// struct of a dozen references was copied there at each (about 0.2 µs of
+/// retains and releases a request in the session 9 profile).
+public final class CORSPolicy: Sendable {
     public let origins: OriginMatcher
     /// As configured (or the default), in order.
     public let allowedMethods: [String]
@@ -45,18 +49,14 @@ public struct CORSPolicy: Sendable {
         allowCredentials: false, maxAgeSeconds: nil
     )
 
-    /// Compiles the policy for a route: its own `cors:` over the global one,
-    /// field by field; either may be absent.
-    public init(global: CORSConfig?, route: CORSConfig?) throws(CORSConfigError) {
-        switch (global, route) {
-        case (nil, nil): self = .sameOriginOnly
-        case (let config?, nil), (nil, let config?): try self.init(config: config)
-        case (let global?, let route?): try self.init(config: global.overridden(by: route))
-        }
+    /// Compiles the policy for a route: its own `cors:` over the global one
+    /// (if any), field by field.
+    public convenience init(global: CORSConfig?, route: CORSConfig) throws(CORSConfigError) {
+        try self.init(config: global.map { $0.overridden(by: route) } ?? route)
     }
 
     /// Compiles one (already merged) `cors:` section; throws its first problem.
-    public init(config: CORSConfig) throws(CORSConfigError) {
+    public convenience init(config: CORSConfig) throws(CORSConfigError) {
         if let problem = Self.problems(in: config).first { throw problem }
         let origins: OriginMatcher
         do {

@@ -124,15 +124,26 @@ public final class GatewaySnapshot: Sendable {
 }
 
 /// What a route needs at request time, resolved from names to indices and compiled.
-public struct CompiledRoute: Sendable {
-    public var name: String
-    public var upstream: Int
-    public var auth: AuthMode
-    public var requirement: ScopeRequirement
+/// A class, immutable, so that a request's decision holds its route with one
+/// retain instead of copying each field.
+public final class CompiledRoute: Sendable {
+    public let name: String
+    public let upstream: Int
+    public let auth: AuthMode
+    public let requirement: ScopeRequirement
     /// The route's CORS policy: its own `cors:` over the global one, or the global one.
-    public var cors: CORSPolicy
+    public let cors: CORSPolicy
     /// `issuers:`, as issuer indices; nil when the route accepts any issuer.
-    public var allowedIssuers: Set<Int>?
+    public let allowedIssuers: Set<Int>?
+
+    init(name: String, upstream: Int, auth: AuthMode, requirement: ScopeRequirement, cors: CORSPolicy, allowedIssuers: Set<Int>?) {
+        self.name = name
+        self.upstream = upstream
+        self.auth = auth
+        self.requirement = requirement
+        self.cors = cors
+        self.allowedIssuers = allowedIssuers
+    }
 }
 
 /// One configured issuer, with its verifier when it is a JWT issuer.

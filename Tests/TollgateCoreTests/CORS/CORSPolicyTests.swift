@@ -195,8 +195,8 @@ import TollgateCore
         #expect(CORSPolicy.isSameOrigin(origin, scheme: scheme, host: host) == same)
     }
 
-    @Test func noCORSSectionAllowsOnlySameOrigin() throws {
-        let policy = try CORSPolicy(global: nil, route: nil)
+    @Test func noCORSSectionAllowsOnlySameOrigin() {
+        let policy = CORSPolicy.sameOriginOnly
         #expect(policy.origins.isEmpty)
         #expect(policy.preflight(origin: "https://a.test", requestMethod: "GET", requestHeaders: nil) == .denied(.originNotAllowed("https://a.test")))
         #expect(policy.check(origin: "https://a.test", requestScheme: "https", requestHost: "api.test") == .denied(.originNotAllowed("https://a.test")))
