@@ -25,6 +25,8 @@ final class LoopContext {
     let connectionSweep: ConnectionSweep<ConnectionTimerHandler>
     /// The token-cache misses of the loop's current pass, verified at its end.
     let verificationBatch: VerificationBatch
+    /// The kept-alive responses and complete upstream requests of the loop's current pass, flushed at its end.
+    let flushBatch: FlushBatch
 
     init(eventLoop: EventLoop, services: TokenServices, upstreamTLS: UpstreamTLSContexts, accessLog: AccessLogWriter?) {
         let metrics = LoopMetrics()
@@ -32,6 +34,7 @@ final class LoopContext {
         self.metrics = metrics
         self.connectionSweep = ConnectionSweep<ConnectionTimerHandler>(eventLoop: eventLoop)
         self.verificationBatch = VerificationBatch(eventLoop: eventLoop)
+        self.flushBatch = FlushBatch(eventLoop: eventLoop)
         self.accessLog = accessLog.map { AccessLogBuffer(writer: $0, eventLoop: eventLoop) }
         self.snapshot = services.snapshot
         self.services = services

@@ -664,8 +664,12 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             if case .body(.byteBuffer(let body)) = part { bodyBytesSentUpstream += body.readableBytes }
             connection.handler.write(part)
         }
-        connection.handler.flush()
-        if requestComplete { startResponseTimer() }
+        if requestComplete {
+            loop.value.flushBatch.flushAtEndOfPass(connection.channel)
+            startResponseTimer()
+        } else {
+            connection.handler.flush()
+        }
         if connection.channel.isWritable { resumeReads() } else { pauseReads() }
     }
 
@@ -905,7 +909,11 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if requestComplete, keepAlive {
             // Nothing waits for this write: no future (one allocation per request).
             emit(end)
-            context.flush()
+            if case .bytes = output {
+                loop.value.flushBatch.flushAtEndOfPass(context.channel)
+            } else {
+                context.flush()
+            }
             return finishExchange()
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
