@@ -198,6 +198,8 @@ final class HTTP1ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         quiescing = true
         keepAlive = false
         if phase == .idle, pipelined.isEmpty {
+            // A response finished in this pass may still wait in the loop's `FlushBatch`: send it first.
+            context.flush()
             context.close(promise: nil)
         }
     }
