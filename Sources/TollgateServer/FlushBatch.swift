@@ -13,7 +13,11 @@ import NIOCore
 /// route, against 4.7% (0.9 µs) for nginx, whose peers were busy enough to be
 /// awake (session 9 profile, benchmarks/README.md). Sends made back to back
 /// find the peer already woken by the first one. A request waits at most for
-/// the rest of its pass, never for another pass.
+/// the rest of its pass, never for another pass. What must go out at once
+/// still does: a response on a connection about to close, a request whose
+/// body is still streaming, anything on HTTP/2. Interleaved A/B (3 rounds):
+/// 41.8 → 38.0 µs of proxy CPU per request on `auth: none`, 44.9 → 40.2 on
+/// a cache hit.
 final class FlushBatch {
     private let eventLoop: EventLoop
     private var waiting: [Channel] = []
