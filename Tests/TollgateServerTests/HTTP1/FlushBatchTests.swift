@@ -13,60 +13,68 @@ struct FlushBatchTests {
         typealias OutboundIn = ByteBuffer
     }
 
-    static func channel(on loop: EmbeddedEventLoop) throws -> (EmbeddedChannel, ChannelHandlerContext) {
-        let channel = EmbeddedChannel(loop: loop)
-        try channel.pipeline.syncOperations.addHandler(Writer())
-        let context = try channel.pipeline.syncOperations.context(handlerType: Writer.self)
-        return (channel, context)
+    /// One loop, its batch, and channels whose writes wait for it.
+    struct Fixture {
+        let loop = EmbeddedEventLoop()
+        let batch: FlushBatch
+
+        init() { batch = FlushBatch(eventLoop: loop) }
+
+        func channel() throws -> (EmbeddedChannel, ChannelHandlerContext) {
+            let channel = EmbeddedChannel(loop: loop)
+            try channel.pipeline.syncOperations.addHandler(Writer())
+            return (channel, try channel.pipeline.syncOperations.context(handlerType: Writer.self))
+        }
+
+        /// Writes `texts` through `context` unflushed, then queues the channel's flush.
+        func write(_ texts: String..., on channel: EmbeddedChannel, _ context: ChannelHandlerContext) {
+            for text in texts { context.write(NIOAny(ByteBuffer(string: text)), promise: nil) }
+            batch.flushAtEndOfPass(channel)
+        }
+    }
+
+    static func sent(_ channel: EmbeddedChannel) throws -> ByteBuffer? {
+        try channel.readOutbound(as: ByteBuffer.self)
     }
 
     @Test("nothing is sent before the pass ends; then every queued channel is, in the order written")
     func flushedAtTheEndOfThePass() throws {
-        let loop = EmbeddedEventLoop()
-        let batch = FlushBatch(eventLoop: loop)
-        let (first, firstContext) = try Self.channel(on: loop)
-        let (second, secondContext) = try Self.channel(on: loop)
-        firstContext.write(NIOAny(ByteBuffer(string: "one")), promise: nil)
-        batch.flushAtEndOfPass(first)
-        secondContext.write(NIOAny(ByteBuffer(string: "two")), promise: nil)
-        secondContext.write(NIOAny(ByteBuffer(string: "three")), promise: nil)
-        batch.flushAtEndOfPass(second)
-        #expect(try first.readOutbound(as: ByteBuffer.self) == nil)
-        #expect(try second.readOutbound(as: ByteBuffer.self) == nil)
+        let fixture = Fixture()
+        let (first, firstContext) = try fixture.channel()
+        let (second, secondContext) = try fixture.channel()
+        fixture.write("one", on: first, firstContext)
+        fixture.write("two", "three", on: second, secondContext)
+        #expect(try Self.sent(first) == nil)
+        #expect(try Self.sent(second) == nil)
 
-        loop.run()
-        #expect(try first.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "one"))
-        #expect(try second.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "two"))
-        #expect(try second.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "three"))
-        #expect(try first.readOutbound(as: ByteBuffer.self) == nil)
+        fixture.loop.run()
+        #expect(try Self.sent(first) == ByteBuffer(string: "one"))
+        #expect(try Self.sent(second) == ByteBuffer(string: "two"))
+        #expect(try Self.sent(second) == ByteBuffer(string: "three"))
+        #expect(try Self.sent(first) == nil)
     }
 
     @Test("the next pass has a batch of its own")
     func nextPass() throws {
-        let loop = EmbeddedEventLoop()
-        let batch = FlushBatch(eventLoop: loop)
-        let (channel, context) = try Self.channel(on: loop)
-        context.write(NIOAny(ByteBuffer(string: "a")), promise: nil)
-        batch.flushAtEndOfPass(channel)
-        loop.run()
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "a"))
+        let fixture = Fixture()
+        let (channel, context) = try fixture.channel()
+        fixture.write("a", on: channel, context)
+        fixture.loop.run()
+        #expect(try Self.sent(channel) == ByteBuffer(string: "a"))
 
-        context.write(NIOAny(ByteBuffer(string: "b")), promise: nil)
-        batch.flushAtEndOfPass(channel)
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
-        loop.run()
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "b"))
+        fixture.write("b", on: channel, context)
+        #expect(try Self.sent(channel) == nil)
+        fixture.loop.run()
+        #expect(try Self.sent(channel) == ByteBuffer(string: "b"))
     }
 
     @Test("a handler that left the pipeline before the pass ended does not strand its writes")
     func handlerRemoved() throws {
-        let loop = EmbeddedEventLoop()
-        let batch = FlushBatch(eventLoop: loop)
-        let (channel, context) = try Self.channel(on: loop)
-        context.write(NIOAny(ByteBuffer(string: "response")), promise: nil)
-        batch.flushAtEndOfPass(channel)
+        let fixture = Fixture()
+        let (channel, context) = try fixture.channel()
+        fixture.write("response", on: channel, context)
         try channel.pipeline.syncOperations.removeHandler(context: context).wait()
-        loop.run()
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "response"))
+        fixture.loop.run()
+        #expect(try Self.sent(channel) == ByteBuffer(string: "response"))
     }
 }
