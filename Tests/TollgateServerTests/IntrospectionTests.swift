@@ -156,6 +156,31 @@ struct IntrospectionTests {
         }
     }
 
+    @Test("a reload does not reset max_in_flight: a call the replaced config started still holds its place")
+    func inFlightCallsAcrossReload() async throws {
+        let issuers = { (auth: TestAuthServer) in Self.issuers(auth, extra: "      max_in_flight: 1") }
+        try await AuthFixture.run(issuers: issuers, routes: Self.routes, forward: Self.forward, environment: Self.environment) { fixture in
+            for token in ["opaque-a", "opaque-c"] {
+                fixture.auth.answerIntrospection(of: token, with: #"{"active":true,"scope":"read","exp":\#(Self.now + 600)}"#)
+            }
+            fixture.auth.holdIntrospection()
+            let slow = try RawHTTPConnection(port: fixture.port)
+            try slow.send("GET /private/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer opaque-a\r\n\r\n")
+            try fixture.auth.blockUntil("the first call to arrive") { $0.heldIntrospectionAnswers.count == 1 }
+            // The same config again: a new snapshot, new caches, and the old call still running.
+            try fixture.gateway.reload(with: fixture.gateway.configText(), count: 1)
+            let started = ContinuousClock.now
+            let shed = try fixture.get("/private/x", token: "opaque-c")
+            #expect(shed.status == 503)
+            #expect(ContinuousClock.now - started < .seconds(2), "a shed request must not wait for a place")
+            #expect(fixture.auth.introspectionCalls.map(\.token) == ["opaque-a"])
+            fixture.auth.releaseIntrospection()
+            #expect(try slow.readResponse().status == 200)
+            #expect(try fixture.get("/private/x", token: "opaque-c").status == 200)
+            #expect(fixture.auth.introspectionCalls.map(\.token) == ["opaque-a", "opaque-c"])
+        }
+    }
+
     @Test("a JWT-shaped token is never introspected")
     func jwtNeverIntrospected() async throws {
         try await Self.run { fixture in

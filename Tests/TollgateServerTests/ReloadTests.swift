@@ -141,6 +141,11 @@ struct ReloadTests {
 extension GatewayProcess {
     var configURL: URL { directory.appendingPathComponent("tollgate.yaml") }
 
+    /// The config the gateway was last given.
+    func configText() throws -> String {
+        try String(contentsOf: configURL, encoding: .utf8)
+    }
+
     func writeConfig(_ yaml: String) throws {
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
     }

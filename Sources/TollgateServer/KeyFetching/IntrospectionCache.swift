@@ -6,7 +6,8 @@ import TollgateCore
 /// `cache_ttl` has passed or the token's `exp`, whichever is first, bounded
 /// by `cache.introspection` entries (the oldest goes first), and the calls in
 /// flight, so that concurrent requests with one uncached token share one call,
-/// and at most `maxInFlight` calls run at once.
+/// and at most `maxInFlight` calls run at once (counted in `budget`, which a
+/// reload hands on to the next config's cache).
 /// Keyed by the whole token. A lock guards it; it is only reached for opaque
 /// tokens, never on the JWT path.
 final class IntrospectionCache: Sendable {
@@ -40,11 +41,13 @@ final class IntrospectionCache: Sendable {
     let capacity: Int
     let ttlMilliseconds: Int64
     let maxInFlight: Int
+    let budget: IntrospectionCallBudget
     private let state = Mutex(State())
 
-    init(capacity: Int, ttl: Duration, maxInFlight: Int) {
+    init(capacity: Int, ttl: Duration, maxInFlight: Int, budget: IntrospectionCallBudget = IntrospectionCallBudget()) {
         self.capacity = max(capacity, 0)
         self.maxInFlight = max(maxInFlight, 1)
+        self.budget = budget
         let (seconds, attoseconds) = ttl.components
         ttlMilliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
@@ -60,7 +63,7 @@ final class IntrospectionCache: Sendable {
                 state.inFlight[token]!.append(completion)
                 return .pending(startCall: false)
             }
-            guard state.inFlight.count < maxInFlight else { return .shed }
+            guard budget.take(limit: maxInFlight) else { return .shed }
             state.inFlight[token] = [completion]
             return .pending(startCall: true)
         }
@@ -71,7 +74,9 @@ final class IntrospectionCache: Sendable {
     func finish(_ token: String, result: IntrospectionResult?, nowMilliseconds now: Int64) {
         let waiters = state.withLock { state -> [Completion] in
             if let result { insert(token, result, now: now, into: &state) }
-            return state.inFlight.removeValue(forKey: token) ?? []
+            guard let waiters = state.inFlight.removeValue(forKey: token) else { return [] }
+            budget.giveBack()
+            return waiters
         }
         for waiter in waiters { waiter(result) }
     }

@@ -15,6 +15,8 @@ final class Introspector: Sendable {
     /// `Basic base64(urlencode(client_id) ":" urlencode(secret))`.
     private let authorization: String
     private let cache: IntrospectionCache
+    /// The process's introspection calls in flight, handed on across reloads.
+    var budget: IntrospectionCallBudget { cache.budget }
     private let client: FetchClient
     private let metrics: ProcessMetrics
     private let logger: Logger
@@ -22,7 +24,8 @@ final class Introspector: Sendable {
     /// How long one introspection call may take; the request waits for it.
     static let timeout = Duration.seconds(5)
 
-    init(issuerIndex: Int, issuer: CompiledIssuer, config: IntrospectionConfig, cacheCapacity: Int,
+    /// `budget`: the calls in flight, shared with the introspector this one replaces on a reload.
+    init(issuerIndex: Int, issuer: CompiledIssuer, config: IntrospectionConfig, cacheCapacity: Int, budget: IntrospectionCallBudget,
          environment: [String: String], client: FetchClient, metrics: ProcessMetrics, logger: Logger) throws(IntrospectionSetupError) {
         let variable = config.clientSecretEnv.value
         guard let secret = environment[variable], !secret.isEmpty else {
@@ -34,7 +37,7 @@ final class Introspector: Sendable {
         caFile = issuer.config.caFile?.value
         let credentials = Self.formEncoded(config.clientId) + ":" + Self.formEncoded(secret)
         authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
-        cache = IntrospectionCache(capacity: cacheCapacity, ttl: config.cacheTTL, maxInFlight: config.maxInFlight)
+        cache = IntrospectionCache(capacity: cacheCapacity, ttl: config.cacheTTL, maxInFlight: config.maxInFlight, budget: budget)
         self.client = client
         self.metrics = metrics
         self.logger = logger

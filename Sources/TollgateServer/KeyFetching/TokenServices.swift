@@ -17,7 +17,8 @@ final class TokenServices: Sendable {
 
     /// Reads the key files, and takes over `previous`'s keys for every remote
     /// issuer whose name, key source and `ca_file` are unchanged, so a reload
-    /// does not answer 503 while they are fetched again.
+    /// does not answer 503 while they are fetched again; and `previous`'s
+    /// count of introspection calls in flight, which its calls still hold.
     init(snapshot: GatewaySnapshot, client: FetchClient, metrics: ProcessMetrics, logger: Logger, previous: TokenServices? = nil,
          environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.snapshot = snapshot
@@ -39,7 +40,8 @@ final class TokenServices: Sendable {
         if let index = snapshot.introspectionIssuer, let config = snapshot.issuers[index].config.introspection {
             introspector = try Introspector(
                 issuerIndex: index, issuer: snapshot.issuers[index], config: config,
-                cacheCapacity: snapshot.config.cache.introspection, environment: environment, client: client,
+                cacheCapacity: snapshot.config.cache.introspection,
+                budget: previous?.introspector?.budget ?? IntrospectionCallBudget(), environment: environment, client: client,
                 metrics: metrics, logger: logger
             )
         } else {

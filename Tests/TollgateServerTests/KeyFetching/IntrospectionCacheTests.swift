@@ -92,3 +92,38 @@ struct IntrospectionCacheTests {
         #expect(shed.load(ordering: .relaxed) == 8 * 200 - maxInFlight)
     }
 }
+
+/// `max_in_flight` across a reload: the new config's cache shares the
+/// replaced one's `IntrospectionCallBudget`, so calls that still run count.
+@Suite("Introspection calls in flight across a reload")
+struct IntrospectionCallBudgetTests {
+    @Test("the replaced cache's running call holds its place in the new cache's max_in_flight until it finishes")
+    func sharedAcrossReload() throws {
+        let budget = IntrospectionCallBudget()
+        let old = IntrospectionCache(capacity: 10, ttl: .seconds(60), maxInFlight: 1, budget: budget)
+        let new = IntrospectionCache(capacity: 10, ttl: .seconds(60), maxInFlight: 1, budget: budget)
+        let answers = IntrospectionCacheTests.Answers()
+        #expect(IntrospectionCacheTests.startsCall(old.lookup("a", nowMilliseconds: IntrospectionCacheTests.now, completion: answers.completion)))
+        #expect(IntrospectionCacheTests.isShed(new.lookup("b", nowMilliseconds: IntrospectionCacheTests.now, completion: answers.completion)))
+        #expect(budget.count == 1)
+
+        old.finish("a", result: try IntrospectionCacheTests.active(), nowMilliseconds: IntrospectionCacheTests.now)
+        #expect(budget.count == 0)
+        #expect(IntrospectionCacheTests.startsCall(new.lookup("b", nowMilliseconds: IntrospectionCacheTests.now, completion: answers.completion)))
+        #expect(budget.count == 1)
+    }
+
+    @Test("a finish without a call (twice, or for a token never looked up) gives back no place")
+    func finishWithoutCall() {
+        let budget = IntrospectionCallBudget()
+        let cache = IntrospectionCache(capacity: 10, ttl: .seconds(60), maxInFlight: 2, budget: budget)
+        let answers = IntrospectionCacheTests.Answers()
+        #expect(IntrospectionCacheTests.startsCall(cache.lookup("a", nowMilliseconds: IntrospectionCacheTests.now, completion: answers.completion)))
+        cache.finish("a", result: nil, nowMilliseconds: IntrospectionCacheTests.now)
+        cache.finish("a", result: nil, nowMilliseconds: IntrospectionCacheTests.now)
+        cache.finish("never", result: nil, nowMilliseconds: IntrospectionCacheTests.now)
+        #expect(budget.count == 0)
+        #expect(budget.take(limit: 2) && budget.take(limit: 2))
+        #expect(!budget.take(limit: 2))
+    }
+}
