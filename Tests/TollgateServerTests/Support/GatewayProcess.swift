@@ -50,7 +50,14 @@ final class GatewayProcess: Sendable {
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        process.terminate()
+        // Not ready (or refused to start): it must not outlive the test, nor its directory.
+        if process.isRunning {
+            process.terminate()
+            let exitBy = ContinuousClock.now + .seconds(10)
+            while process.isRunning, ContinuousClock.now < exitBy { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(at: directory)
         throw GatewayTestError("gateway did not become ready; stderr:\n\(collector.text)")
     }
 
