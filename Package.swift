@@ -56,7 +56,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCoreTests",
-            dependencies: ["TollgateCore"]
+            dependencies: [
+                "TollgateCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "TollgateServerTests",

@@ -250,7 +250,7 @@ struct Gatekeeper {
         let principal = Principal(
             token: verified,
             issuerIndex: issuerIndex,
-            granted: snapshot.scopes.granted(by: verified.scopes),
+            granted: snapshot.scopes.granted(by: verified.scopeClaim),
             identityHeaders: identity
         )
         return .accepted(principal, .accepted(principal, cache: .miss))

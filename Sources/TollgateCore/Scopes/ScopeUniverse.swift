@@ -102,6 +102,15 @@ public struct ScopeUniverse: Sendable {
         return granted
     }
 
+    /// `granted(by:)` for a verified token's scope claim, its pieces uncopied.
+    public func granted(by tokenScopes: TokenScopes) -> ScopeSet {
+        var granted = emptySet
+        tokenScopes.forEach { scope in
+            if let id = id(of: scope) { granted.formUnion(closures[id.rawValue]) }
+        }
+        return granted
+    }
+
     /// `granted(by:)` for the pieces of a space-delimited claim, uncopied.
     public func granted(by tokenScopes: some Sequence<Substring>) -> ScopeSet {
         var granted = emptySet

@@ -146,25 +146,25 @@ public struct JWTVerifier: Sendable {
         return try optionalString(.registered(.azp), in: claims)
     }
 
-    /// The scope strings: `scope_claim`, else `scope`, else `scp`; each a
+    /// The scopes: `scope_claim`, else `scope`, else `scp`; each a
     /// space-delimited string or an array of strings.
-    private func scopes(in claims: ScannedJSONObject) throws(TokenError) -> [String] {
-        if let name = policy.scopeClaim { return try scopes(MemberKey(name), in: claims) ?? [] }
+    private func scopes(in claims: ScannedJSONObject) throws(TokenError) -> TokenScopes {
+        if let name = policy.scopeClaim { return try scopes(MemberKey(name), in: claims) ?? .none }
         if let scopes = try scopes(.registered(.scope), in: claims) { return scopes }
-        return try scopes(.registered(.scp), in: claims) ?? []
+        return try scopes(.registered(.scp), in: claims) ?? .none
     }
 
-    /// The scope strings of claim `key`, or `nil` when the token has no such claim.
-    private func scopes(_ key: MemberKey, in claims: ScannedJSONObject) throws(TokenError) -> [String]? {
-        switch claims.withPlainText(key, ScopeString.split) {
+    /// The scopes of claim `key`, or `nil` when the token has no such claim.
+    private func scopes(_ key: MemberKey, in claims: ScannedJSONObject) throws(TokenError) -> TokenScopes? {
+        switch claims.plainString(key) {
         case .absent: return nil
-        case .plain(let scopes): return scopes
+        case .plain(let text): return .delimited(text)
         case .other: break
         }
         guard let value = claims[key] else { return nil }
         switch value {
         case .string(let text):
-            return ScopeString.split(text)
+            return .delimited(text)
         case .array(let elements):
             var scopes: [String] = []
             scopes.reserveCapacity(elements.count)
@@ -172,7 +172,7 @@ public struct JWTVerifier: Sendable {
                 guard let scope = element.stringValue else { throw .invalidClaim(key.name, "contains a non-string element") }
                 if !scope.isEmpty { scopes.append(scope) }
             }
-            return scopes
+            return .list(scopes)
         default:
             throw .invalidClaim(key.name, "is neither a string nor an array of strings")
         }
@@ -183,12 +183,12 @@ public struct JWTVerifier: Sendable {
     /// values the scope and origin checks use. Control characters (CR, LF, NUL…)
     /// make the token invalid rather than reach a header.
     private func forwardedValue(
-        of key: MemberKey, in claims: ScannedJSONObject, subject: String?, scopes: [String], clientID: String?
+        of key: MemberKey, in claims: ScannedJSONObject, subject: String?, scopes: TokenScopes, clientID: String?
     ) throws(TokenError) -> String? {
         let name = key.name
         let value: String?
         if name == (policy.scopeClaim ?? "scope") || (policy.scopeClaim == nil && name == "scp") {
-            value = scopes.isEmpty ? nil : scopes.joined(separator: " ")
+            value = scopes.joined
         } else if name == (policy.clientIDClaim ?? "client_id") {
             value = clientID
         } else if case .registered(.sub) = key {

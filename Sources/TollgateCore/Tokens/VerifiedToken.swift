@@ -7,8 +7,8 @@ public struct VerifiedToken: Sendable, Equatable {
     public let subject: String?
     /// `client_id`, else `azp` (or the issuer's `client_id_claim`).
     public let clientID: String?
-    /// The granted scope strings as the token states them, before implications.
-    public let scopes: [String]
+    /// The granted scopes as the token states them, before implications.
+    public let scopeClaim: TokenScopes
     /// `exp`, in whole seconds since the epoch (rounded down).
     public let expiresAt: Int64
     public let algorithm: JWSAlgorithm
@@ -26,7 +26,7 @@ public struct VerifiedToken: Sendable, Equatable {
         issuer: String,
         subject: String?,
         clientID: String?,
-        scopes: [String],
+        scopes: TokenScopes,
         expiresAt: Int64,
         algorithm: JWSAlgorithm,
         keyID: String?,
@@ -38,11 +38,14 @@ public struct VerifiedToken: Sendable, Equatable {
         self.issuer = issuer
         self.subject = subject
         self.clientID = clientID
-        self.scopes = scopes
+        scopeClaim = scopes
         self.expiresAt = expiresAt
         self.algorithm = algorithm
         self.keyID = keyID
         self.keyIdentity = keyIdentity
         self.forwardedClaims = forwardedClaims
     }
+
+    /// The granted scope strings, in order, before implications.
+    public var scopes: [String] { scopeClaim.strings }
 }

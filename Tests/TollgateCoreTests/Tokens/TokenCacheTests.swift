@@ -8,7 +8,7 @@ import Testing
 
     private func verified(expiresAt: Int64 = F.now + 3600, key: KeyIdentity? = nil, issuer: String = "tenant-eu", subject: String = "alice") -> VerifiedToken {
         VerifiedToken(
-            issuer: issuer, subject: subject, clientID: "spa", scopes: ["apps:read"], expiresAt: expiresAt,
+            issuer: issuer, subject: subject, clientID: "spa", scopes: .list(["apps:read"]), expiresAt: expiresAt,
             algorithm: .rs256, keyID: "k", keyIdentity: key ?? F.rsa.verificationKey.identity, forwardedClaims: [subject]
         )
     }
