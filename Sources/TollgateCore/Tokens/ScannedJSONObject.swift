@@ -110,6 +110,11 @@ public struct ScannedJSONObject: Sendable {
         }
     }
 
+    /// Whether member `key` is a plain string: printable ASCII without escapes.
+    func isPlainString(_ key: MemberKey) -> Bool {
+        member(key)?.valueIsPlainString ?? false
+    }
+
     /// Member `name` as a string: made from its bytes when plain, else
     /// decoded; `.other` when it is present but not a string.
     func string(_ key: MemberKey) -> PlainRead<String> {
