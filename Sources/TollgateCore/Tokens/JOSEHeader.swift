@@ -3,7 +3,11 @@
 /// `x5c`) are deliberately ignored: keys come only from the issuer's
 /// configuration, never from the token (a DPoP proof's `jwk` is read by
 /// `DPoPProofVerifier`, for the proof only).
-public struct JOSEHeader: Sendable {
+///
+/// An immutable final class: a token's header comes from the loop's memo
+/// and is handed along by the verifier several times; each copy of the
+/// struct retained and released its four references (see `VerificationKey`).
+public final class JOSEHeader: Sendable {
     public let algorithm: JWSAlgorithm
     public let keyID: String?
     /// `typ` as written.

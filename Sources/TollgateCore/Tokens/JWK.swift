@@ -92,7 +92,7 @@ extension VerificationKey {
     /// A verification key from a JWK. RSA keys need `n` and `e` (2048 bits or
     /// more), EC keys `crv` (P-256, P-384, P-521), `x` and `y`, OKP keys
     /// `crv: Ed25519` and `x`, oct keys `k`. Private members, when present, are ignored.
-    public init(jwk: JSONObject) throws(KeyError) {
+    public convenience init(jwk: JSONObject) throws(KeyError) {
         let common = try JWKMembers.common(jwk, purpose: .verify)
         let material: Material
         switch common.keyType {
@@ -135,7 +135,7 @@ extension VerificationKey {
     }
 
     /// A verification key from a JWK's JSON text.
-    public init(jwkJSON: String) throws(KeyError) {
+    public convenience init(jwkJSON: String) throws(KeyError) {
         try self.init(jwk: JWKMembers.object(fromJSON: jwkJSON))
     }
 }

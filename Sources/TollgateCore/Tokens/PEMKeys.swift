@@ -7,7 +7,7 @@ extension VerificationKey {
     /// its public half used, so one key file can serve `tollgate token` and a
     /// test gateway. RSA keys must have 2048 bits or more. PEM never yields an
     /// HMAC key.
-    public init(pem: String, keyID: String? = nil, algorithm: JWSAlgorithm? = nil) throws(KeyError) {
+    public convenience init(pem: String, keyID: String? = nil, algorithm: JWSAlgorithm? = nil) throws(KeyError) {
         let material: Material
         if let publicMaterial = Self.publicMaterial(pem: pem) {
             material = publicMaterial
