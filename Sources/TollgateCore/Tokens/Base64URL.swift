@@ -51,6 +51,22 @@ public enum Base64URL {
             var i = 0
             var o = 0
             var flags: UInt32 = 0
+            // Two groups a step while both 4-byte stores fit, counted up
+            // front: the loop's own compares, branches and overflow checks
+            // were a quarter of the decode's instructions (3,220 → 2,360 a token
+            // of 718 characters, callgrind, session 10).
+            let pairs = room < 7 ? 0 : min(whole / 8, (room - 7) / 6 + 1)
+            for _ in 0..<pairs {
+                let first = table[Int(source[i])] | table[256 &+ Int(source[i &+ 1])]
+                    | table[512 &+ Int(source[i &+ 2])] | table[768 &+ Int(source[i &+ 3])]
+                let second = table[Int(source[i &+ 4])] | table[256 &+ Int(source[i &+ 5])]
+                    | table[512 &+ Int(source[i &+ 6])] | table[768 &+ Int(source[i &+ 7])]
+                flags |= first | second
+                (target + o).storeBytes(of: first.littleEndian, as: UInt32.self)
+                (target + (o &+ 3)).storeBytes(of: second.littleEndian, as: UInt32.self)
+                i &+= 8
+                o &+= 6
+            }
             while i < whole {
                 let word = table[Int(source[i])] | table[256 + Int(source[i + 1])]
                     | table[512 + Int(source[i + 2])] | table[768 + Int(source[i + 3])]

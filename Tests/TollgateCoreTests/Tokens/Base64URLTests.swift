@@ -38,6 +38,24 @@ import TollgateCore
         #expect(Base64URL.decode(text) == nil)
     }
 
+    /// The decoder takes two groups of four a step where it can, then one: a
+    /// character outside the alphabet is refused at every offset of either
+    /// loop, and every length decodes into exactly its own room.
+    @Test func refusesAStrayCharacterAtEveryOffset() {
+        for length in [8, 16, 22, 23, 24, 31, 40, 43] {
+            let text = Array(Base64URL.encode((0..<(length * 3 / 4)).map { UInt8(truncatingIfNeeded: $0 &* 41 &+ 3) }).utf8)
+            #expect(Base64URL.decode(String(decoding: text, as: UTF8.self)) != nil, "length \(text.count)")
+            for offset in text.indices {
+                for stray in [UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "."), 0x00, 0x80, 0xFF] {
+                    var spoilt = text
+                    spoilt[offset] = stray
+                    let decoded = spoilt.withUnsafeBufferPointer { Base64URL.decode($0) }
+                    #expect(decoded == nil, "\(stray) at \(offset) of \(text.count)")
+                }
+            }
+        }
+    }
+
     @Test func acceptsOnlyTheCanonicalSpellingOfTrailingBits() {
         // "Zg" is the only spelling of "f": "Zh".."Zv" differ only in unused bits.
         let spellings = "ghijklmnopqrstuv".map { "Z\($0)" }
