@@ -39,7 +39,7 @@ public struct DPoPProofVerifier: Sendable {
             }
         }
         let header = jws.header
-        guard let type = header.type, IssuerPolicy.typeMatches(type, normalized: "dpop+jwt") else { throw .wrongType }
+        guard header.mediaType == "dpop+jwt" else { throw .wrongType }
         let algorithm = header.algorithm
         guard !algorithm.isSymmetric, policy.algorithms.contains(algorithm) else { throw .algorithmNotAllowed(algorithm) }
         guard let jwkValue = header.parameters["jwk"] else { throw .missingKey }

@@ -12,6 +12,8 @@ public final class JOSEHeader: Sendable {
     public let keyID: String?
     /// `typ` as written.
     public let type: String?
+    /// `typ` as the media type it names (`IssuerPolicy.mediaType`).
+    let mediaType: String?
     /// All header parameters, decoded when read, for callers that need more.
     public let parameters: ScannedJSONObject
 
@@ -30,6 +32,7 @@ public final class JOSEHeader: Sendable {
         self.algorithm = algorithm
         keyID = try Self.optionalString(.kid, in: parameters)
         type = try Self.optionalString(.typ, in: parameters)
+        mediaType = type.map(IssuerPolicy.mediaType)
         if parameters[.registered(.crit)] != nil { throw .malformed(.criticalExtension) }
         if let contentType = try Self.optionalString(.cty, in: parameters),
             contentType.lowercased() == "jwt" || contentType.lowercased() == "application/jwt" {

@@ -30,7 +30,7 @@ public struct JWTVerifier: Sendable {
         let header = jwt.header
         guard policy.algorithms.contains(header.algorithm) else { throw .algorithmNotAllowed(header.algorithm) }
         if let requiredType = policy.requiredType {
-            guard let type = header.type, IssuerPolicy.typeMatches(type, normalized: requiredType) else { throw .wrongType }
+            guard header.mediaType == requiredType else { throw .wrongType }
         }
         let claims = jwt.claims
         let expiresAt = try checkClaims(claims, now: now)

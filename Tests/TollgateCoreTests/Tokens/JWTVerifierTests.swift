@@ -248,7 +248,9 @@ import TollgateCore
         for accepted in ["at+jwt", "AT+JWT", "application/at+jwt", "Application/At+JWT"] {
             #expect(try verify(F.token(type: accepted), verifier: atJWT).subject == "alice")
         }
-        #expect(error(F.token(type: "JWT"), verifier: atJWT) == .wrongType)
+        for refused in ["JWT", "application/", "applicationat+jwt", "at+jwt ", "application/application/at+jwt", "text/at+jwt", "at+jwT\u{0}"] {
+            #expect(error(F.token(type: refused), verifier: atJWT) == .wrongType, "\(refused)")
+        }
         #expect(error(F.token(), verifier: atJWT) == .wrongType)
         #expect(error(F.token(), verifier: atJWT)?.metricLabel == "wrong_typ")
         let applicationForm = JWTVerifier(policy: F.policy(requiredType: "application/at+jwt"))
