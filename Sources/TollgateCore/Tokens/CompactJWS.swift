@@ -91,24 +91,21 @@ public struct CompactJWS: Sendable {
         guard let payloadCount = Base64URL.decodedCount(encodedPayload.count) else { throw .malformed(.notBase64URL(.claims)) }
         // A signature of no canonical length is refused after the payload, as when each was decoded on its own.
         let expectedSignatureCount = Base64URL.decodedCount(encodedSignature.count)
-        var failure: TokenError?
-        let decoded = [UInt8](unsafeUninitializedCapacity: payloadCount + (expectedSignatureCount ?? 0)) { out, initialized in
-            initialized = 0
-            let out = UnsafeMutableRawBufferPointer(out)
+        // Into the loop's spare array when there is one: see `JOSEHeaderMemo.takeDecodeBuffer`.
+        let decodedCount = payloadCount + (expectedSignatureCount ?? 0)
+        var decoded = headers?.takeDecodeBuffer(count: decodedCount) ?? [UInt8](repeating: 0, count: decodedCount)
+        let failure: TokenError? = decoded.withUnsafeMutableBytes { out in
             // The payload first: its last 4-byte store may run into the signature's room, which the signature then fills.
-            guard Base64URL.decode(encodedPayload, into: out) else {
-                failure = .malformed(.notBase64URL(.claims))
-                return
-            }
-            guard let signatureCount = expectedSignatureCount,
+            guard Base64URL.decode(encodedPayload, into: out) else { return .malformed(.notBase64URL(.claims)) }
+            guard expectedSignatureCount != nil,
                 Base64URL.decode(encodedSignature, into: UnsafeMutableRawBufferPointer(rebasing: out[payloadCount...]))
             else {
-                failure = .malformed(.notBase64URL(.signature))
-                return
+                return .malformed(.notBase64URL(.signature))
             }
-            initialized = payloadCount + signatureCount
+            return nil
         }
         if let failure { throw failure }
+        headers?.keepDecodeBuffer(decoded)
         let signatureCount = decoded.count - payloadCount
         if let expected = expectedSignatureLength(header.algorithm), signatureCount != expected {
             throw .malformed(.signatureLength)
@@ -170,7 +167,7 @@ public struct JWT: Sendable {
     /// Parses `token`; `headers`, when given, remembers decoded headers for this loop.
     public init(parsing token: String, headers: JOSEHeaderMemo? = nil) throws(TokenError) {
         jws = try CompactJWS(parsing: token, headers: headers)
-        claims = try ScannedJSONObject(scanning: jws.decoded, count: jws.payloadCount, part: .claims)
+        claims = try ScannedJSONObject(scanning: jws.decoded, count: jws.payloadCount, part: .claims, memo: headers)
     }
 
     public var header: JOSEHeader { jws.header }

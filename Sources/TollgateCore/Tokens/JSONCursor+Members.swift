@@ -25,13 +25,13 @@ extension JSONCursor {
 
     /// Reads one JSON object (the whole text, after optional whitespace) as
     /// member positions, rejecting duplicate names as `JSONParser` does, and
-    /// where its registered names lie.
-    mutating func scanObjectMembers() throws(JSONParseError) -> (members: [MemberPosition], index: RegisteredMemberIndex) {
+    /// where its registered names lie. The positions go into `members`, an
+    /// empty array whose capacity may be reused.
+    mutating func scanObjectMembers(into members: inout [MemberPosition]) throws(JSONParseError) -> RegisteredMemberIndex {
         skipWhitespace()
         guard index < bytes.count else { throw error(.unexpectedEnd) }
         guard bytes[index] == UInt8(ascii: "{") else { throw error(.unexpectedByte) }
         index += 1
-        var members: [MemberPosition] = []
         members.reserveCapacity(16)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -41,8 +41,7 @@ extension JSONCursor {
         }
         skipWhitespace()
         guard isAtEnd else { throw error(.trailingContent) }
-        let index = try rejectDuplicateNames(members)
-        return (members, index)
+        return try rejectDuplicateNames(members)
     }
 
     private mutating func scanMembers(into members: inout [MemberPosition]) throws(JSONParseError) {

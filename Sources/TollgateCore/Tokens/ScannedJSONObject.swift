@@ -19,14 +19,18 @@ public struct ScannedJSONObject: Sendable {
     }
 
     /// Checks the first `count` bytes of `bytes` as one JSON object with
-    /// distinct member names (a token's payload, decoded in one array with its signature).
-    init(scanning bytes: [UInt8], count: Int) throws(JSONParseError) {
+    /// distinct member names (a token's payload, decoded in one array with its
+    /// signature); `memo`, when given, lends the array the positions go into.
+    init(scanning bytes: [UInt8], count: Int, memo: JOSEHeaderMemo? = nil) throws(JSONParseError) {
         payload = bytes
-        let scanned: Result<([JSONCursor.MemberPosition], RegisteredMemberIndex), JSONParseError> = bytes.withUnsafeBufferPointer { bytes in
+        var members = memo?.takeMemberBuffer() ?? []
+        let scanned: Result<RegisteredMemberIndex, JSONParseError> = bytes.withUnsafeBufferPointer { bytes in
             var cursor = JSONCursor(UnsafeBufferPointer(rebasing: bytes[..<count]), maxDepth: JSONParser.defaultMaxDepth)
-            return Result { () throws(JSONParseError) in try cursor.scanObjectMembers() }
+            return Result { () throws(JSONParseError) in try cursor.scanObjectMembers(into: &members) }
         }
-        (members, index) = try scanned.get()
+        index = try scanned.get()
+        self.members = members
+        memo?.keepMemberBuffer(members)
     }
 
     /// Checks a token's decoded header or claims segment; what is not one
@@ -37,9 +41,9 @@ public struct ScannedJSONObject: Sendable {
     }
 
     /// `init(scanning:part:)` for the first `count` bytes of `bytes`.
-    init(scanning bytes: [UInt8], count: Int, part: MalformedToken.Part) throws(TokenError) {
+    init(scanning bytes: [UInt8], count: Int, part: MalformedToken.Part, memo: JOSEHeaderMemo? = nil) throws(TokenError) {
         do {
-            try self.init(scanning: bytes, count: count)
+            try self.init(scanning: bytes, count: count, memo: memo)
         } catch {
             _ = try CompactJWS.parseObject(Array(bytes[..<count]), part: part)
             throw .malformed(.notJSON(part))

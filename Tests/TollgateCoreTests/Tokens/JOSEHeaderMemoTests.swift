@@ -23,6 +23,36 @@ struct JOSEHeaderMemoTests {
         #expect(second.payload == Array(#"{"sub":"bob"}"#.utf8))
     }
 
+    /// The memo lends the last token's decode and member arrays to the next
+    /// token; a token still held must keep its own bytes and claims whatever is
+    /// parsed after it, larger, smaller or failing.
+    @Test("a token kept while others are parsed through the same memo keeps its payload, signature and claims")
+    func keptTokenIsUntouched() throws {
+        let memo = JOSEHeaderMemo()
+        let header = #"{"alg":"RS256","kid":"rsa-1"}"#
+        let kept = try JWT(parsing: TokenFixtures.forged(header: header, payload: payload, signature: Array(repeating: 7, count: 256)), headers: memo)
+        let others = [
+            #"{"iss":"https://other.example.com","exp":1,"sub":"a much longer subject than the kept token has","scope":"x y z"}"#,
+            #"{"exp":2}"#,
+        ]
+        for (index, other) in others.enumerated() {
+            let next = try JWT(parsing: TokenFixtures.forged(header: header, payload: other, signature: [UInt8](repeating: UInt8(index), count: 64)), headers: memo)
+            #expect(next.jws.payload == Array(other.utf8))
+            #expect(next.jws.signature == [UInt8](repeating: UInt8(index), count: 64))
+            #expect(throws: TokenError.self) {
+                try JWT(parsing: TokenFixtures.forged(header: header, payload: "[1]", signature: [9]), headers: memo)
+            }
+            #expect(kept.jws.payload == Array(payload.utf8))
+            #expect(kept.jws.signature == Array(repeating: 7, count: 256))
+            #expect(kept.claims.count == 2)
+            #expect(kept.unverifiedIssuer == "https://tenant.eu.example.com")
+        }
+        let again = try JWT(parsing: TokenFixtures.forged(header: header, payload: payload, signature: [5]), headers: memo)
+        #expect(again.jws.payload == Array(payload.utf8))
+        #expect(again.jws.signature == [5])
+        #expect(again.claims.count == 2)
+    }
+
     @Test("headers that differ in one byte are told apart")
     func distinct() throws {
         let memo = JOSEHeaderMemo()
