@@ -93,10 +93,12 @@ extension JSONCursor {
         case UInt8(ascii: "n"): try expectLiteral("null")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = index
-            try scanNumber()
+            let whole = try scanNumber()
             // A number the parser would refuse (one beyond `Double`'s range, such as
             // 1e999) is refused here too: found by FuzzClaims, which compares the two.
-            if Self.exactInteger(UnsafeBufferPointer(rebasing: bytes[start..<index])) == nil {
+            // A whole number of up to 300 digits is within range, so NumericDates
+            // are not read twice here (290 instructions a token, callgrind, session 10).
+            if !whole || index - start > 300 {
                 index = start
                 _ = try parseNumber()
             }

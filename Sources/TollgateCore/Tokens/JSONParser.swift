@@ -348,8 +348,10 @@ struct JSONCursor {
         return negative ? -Double(value) : Double(value)
     }
 
-    /// Moves past `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or throws.
-    mutating func scanNumber() throws(JSONParseError) {
+    /// Moves past `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, or throws;
+    /// returns whether the number is a whole one (no fraction, no exponent).
+    @discardableResult
+    mutating func scanNumber() throws(JSONParseError) -> Bool {
         if peek() == UInt8(ascii: "-") { index += 1 }
         guard let first = peek(), isDigit(first) else { throw error(.invalidNumber) }
         index += 1
@@ -358,15 +360,19 @@ struct JSONCursor {
         } else if let byte = peek(), isDigit(byte) {
             throw error(.invalidNumber)
         }
+        var whole = true
         if peek() == UInt8(ascii: ".") {
             index += 1
             try scanDigits()
+            whole = false
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             index += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
             try scanDigits()
+            whole = false
         }
+        return whole
     }
 
     private mutating func scanDigits() throws(JSONParseError) {

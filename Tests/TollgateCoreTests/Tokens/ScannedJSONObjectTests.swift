@@ -87,6 +87,15 @@ import TollgateCore
         #expect(error(#"{"nbf":1e999}"#) == .malformed(.notJSON(.claims)))
         #expect(error(#"{"a":[-1e400]}"#) == .malformed(.notJSON(.claims)))
         #expect(error(#"{"a":1e308,"b":-0.0,"c":123456789012345678901234567890}"#) == nil)
+        // Whole numbers skip the range check up to 300 characters; past that the
+        // parser decides, and beyond `Double`'s range (310 digits, 1e309) refuses.
+        for (digits, refused) in [(299, false), (300, false), (301, false), (309, false), (310, true), (400, true)] {
+            for sign in ["", "-"] {
+                let number = sign + "1" + String(repeating: "0", count: digits - 1)
+                #expect((error(#"{"a":\#(number)}"#) != nil) == refused, "\(sign)\(digits) digits")
+                #expect((error(#"{"a":[\#(number)]}"#) != nil) == refused, "\(sign)\(digits) digits in an array")
+            }
+        }
         let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
         #expect(error(#"{"a":\#(deep)}"#) == .malformed(.notJSON(.claims)))
     }
