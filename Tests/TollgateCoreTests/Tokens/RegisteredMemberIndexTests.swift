@@ -32,6 +32,22 @@ import Testing
         }
     }
 
+    /// Each byte of each registered name, changed to every other value, makes
+    /// a name that is not registered (names are compared as packed integers).
+    @Test func everyOneByteChangeOfARegisteredNameIsNotRegistered() {
+        for name in RegisteredName.allCases {
+            let bytes = Array(name.rawValue.utf8)
+            for offset in bytes.indices {
+                for value in UInt8.min...UInt8.max where value != bytes[offset] {
+                    var changed = bytes
+                    changed[offset] = value
+                    let read = changed.withUnsafeBufferPointer { RegisteredName($0) }
+                    #expect(read == nil, "\(name) with byte \(offset) = \(value)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: ["", "is", "isS", "ISS", "iss ", "issx", "scopes", "scop", "client_iD", "client_idx", "cri", "crim", "jti", "x5t", "sux"])
     func otherNamesAreNotRegistered(_ name: String) {
         var text = name
