@@ -308,6 +308,14 @@ import TollgateCore
         // The same token is fine when the claim is not forwarded, and a tab is allowed.
         #expect((try? verify(token)) != nil)
         #expect(try verify(F.token([("name", .string("a\tb"))]), verifier: forwarding).forwardedClaims == ["a\tb"])
+        // The scope and client-id claims, forwarded as the values the checks use, are refused alike,
+        // under the name they are forwarded by.
+        let identity = JWTVerifier(policy: F.policy(), forwardedClaims: ["scp", "client_id"])
+        #expect(error(F.token([("scope", nil), ("scp", .string(value))]), verifier: identity)
+            == .invalidClaim("scp", "contains a control character and cannot be forwarded"))
+        #expect(error(F.token([("client_id", .string(value))]), verifier: identity)
+            == .invalidClaim("client_id", "contains a control character and cannot be forwarded"))
+        #expect((try? verify(F.token([("client_id", .string(value))]))) != nil)
     }
 
     // MARK: errors and helpers
