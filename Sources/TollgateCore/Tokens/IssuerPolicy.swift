@@ -19,6 +19,11 @@ public struct IssuerPolicy: Sendable, Equatable {
     /// `issuer` and every audience are ASCII, so that claims compare with them
     /// as bytes (`ScannedJSONObject.plainString`).
     let issuerAndAudiencesAreASCII: Bool
+    /// `issuer` and `audiences` as bytes, for comparing with a plain claim in
+    /// place: through `String.withUTF8` on every token the two comparisons
+    /// were 200 instructions a token more (callgrind, RS256, session 10).
+    let issuerBytes: [UInt8]
+    let audienceBytes: [[UInt8]]
 
     public init(
         name: String,
@@ -39,6 +44,8 @@ public struct IssuerPolicy: Sendable, Equatable {
         self.scopeClaim = scopeClaim
         self.clientIDClaim = clientIDClaim
         issuerAndAudiencesAreASCII = ([issuer] + audiences).allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        issuerBytes = Array(issuer.utf8)
+        audienceBytes = audiences.map { Array($0.utf8) }
     }
 
     /// The policy of a JWT issuer entry; `nil` for an entry without `issuer` (introspection).

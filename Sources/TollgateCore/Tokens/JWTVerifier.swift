@@ -73,7 +73,7 @@ public struct JWTVerifier: Sendable {
     /// Checks `iss`, `exp`, `nbf`, `iat` and `aud`; returns `exp`.
     private func checkClaims(_ claims: ScannedJSONObject, now: Int64) throws(TokenError) -> Int64 {
         let plain = policy.issuerAndAudiencesAreASCII
-        if plain, case .plain(let matches) = claims.plainString(.registered(.iss), isOneOf: CollectionOfOne(policy.issuer)) {
+        if plain, case .plain(let matches) = claims.plainString(.registered(.iss), is: policy.issuerBytes) {
             guard matches else { throw .wrongIssuer }
         } else {
             guard claims[.registered(.iss)]?.stringValue == policy.issuer else { throw .wrongIssuer }
@@ -87,7 +87,7 @@ public struct JWTVerifier: Sendable {
         if policy.audiences.isEmpty {
             return expiresAt
         }
-        if plain, case .plain(let accepted) = claims.plainString(.registered(.aud), isOneOf: policy.audiences) {
+        if plain, case .plain(let accepted) = claims.plainString(.registered(.aud), isOneOf: policy.audienceBytes) {
             guard accepted else { throw .wrongAudience }
         } else {
             guard let audience = claims[.registered(.aud)] else { throw .missingClaim("aud") }

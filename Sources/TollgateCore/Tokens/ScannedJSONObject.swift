@@ -78,18 +78,17 @@ public struct ScannedJSONObject: Sendable {
     }
 
     /// Whether member `name`, a string of printable ASCII without escapes, equals
-    /// one of `candidates`, which must all be ASCII: compared as bytes, which for
+    /// one of `candidates` (the UTF-8 of ASCII strings): compared as bytes, which for
     /// ASCII is what `String` equality means.
-    func plainString(_ key: MemberKey, isOneOf candidates: some Collection<String>) -> PlainRead<Bool> {
-        guard let member = member(key) else { return .absent }
-        return payload.withUnsafeBufferPointer { bytes -> PlainRead<Bool> in
-            guard let text = Self.plainText(of: member, in: bytes) else { return .other }
-            for candidate in candidates {
-                var candidate = candidate
-                if candidate.withUTF8({ JSONCursor.sameBytes($0, text) }) { return .plain(true) }
-            }
-            return .plain(false)
+    func plainString(_ key: MemberKey, isOneOf candidates: [[UInt8]]) -> PlainRead<Bool> {
+        withPlainText(key) { text in
+            candidates.contains { $0.withUnsafeBufferPointer { JSONCursor.sameBytes($0, text) } }
         }
+    }
+
+    /// `plainString(_:isOneOf:)` for one candidate.
+    func plainString(_ key: MemberKey, is candidate: [UInt8]) -> PlainRead<Bool> {
+        withPlainText(key) { text in candidate.withUnsafeBufferPointer { JSONCursor.sameBytes($0, text) } }
     }
 
     /// Member `name` when it is a string of printable ASCII without escapes
