@@ -145,6 +145,36 @@ import TollgateCore
         #expect(try JWTVerifier(policy: F.policy()).verify(token, keys: set, now: F.now).keyIdentity == ec.verificationKey.identity)
     }
 
+    /// Up to eight distinct `kid`s are compared in turn, more go through a
+    /// dictionary: both find every key (shared, long and canonically
+    /// equivalent ids included) and nothing else. The sets below hold one
+    /// more distinct id than `distinct` (the accented one): 4 and 8 are
+    /// compared in turn, 9 and 21 looked up.
+    @Test(arguments: [3, 7, 8, 20])
+    func findsKeysByKidInSetsOfEverySize(distinct: Int) {
+        let ids = (0..<distinct).map { $0 % 3 == 0 ? "a-long-key-id-of-forty-three-characters-\($0)" : "k\($0)" }
+        var keys: [VerificationKey] = []
+        for id in ids {
+            var key = F.hmac
+            key.keyID = id
+            keys.append(key.verificationKey)
+        }
+        var shared = F.hmac
+        shared.keyID = ids[1]
+        keys.append(shared.verificationKey)
+        var accented = F.hmac
+        accented.keyID = "caf\u{E9}"
+        keys.append(accented.verificationKey)
+        let set = JWKSet(keys: keys)
+        for (index, id) in ids.enumerated() {
+            #expect(set.indices(ofKeyID: id) == (index == 1 ? [1, distinct] : [index]), "\(id)")
+        }
+        #expect(set.indices(ofKeyID: "cafe\u{301}") == [distinct + 1])
+        for unknown in ["", "k", "K1", "k1 ", "a-long-key-id-of-forty-three-characters-", "k\(distinct + 5)"] {
+            #expect(set.indices(ofKeyID: unknown) == [], "\(unknown)")
+        }
+    }
+
     @Test func givesEverySetItsOwnGeneration() {
         let first = JWKSet(keys: [])
         let second = JWKSet(keys: [])
