@@ -96,7 +96,7 @@ extension JSONCursor {
             let whole = try scanNumber()
             // A number the parser would refuse (one beyond `Double`'s range, such as
             // 1e999) is refused here too: found by FuzzClaims, which compares the two.
-            // A whole number of up to 300 digits is within range, so NumericDates
+            // A whole number of up to 300 characters is within range, so NumericDates
             // are not read twice here (290 instructions a token, callgrind, session 10).
             if !whole || index - start > 300 {
                 index = start
