@@ -95,26 +95,27 @@ public struct ScopeUniverse: Sendable {
     /// and still travel verbatim in forwarded headers). Computed once per
     /// verified token and cached with it.
     public func granted(by tokenScopes: some Sequence<String>) -> ScopeSet {
-        var granted = emptySet
-        for scope in tokenScopes {
-            if let id = id(of: scope) { granted.formUnion(closures[id.rawValue]) }
+        granted { grant in
+            for scope in tokenScopes { grant(scope[...]) }
         }
-        return granted
     }
 
     /// `granted(by:)` for a verified token's scope claim, its pieces uncopied.
     public func granted(by tokenScopes: TokenScopes) -> ScopeSet {
-        var granted = emptySet
-        tokenScopes.forEach { scope in
-            if let id = id(of: scope) { granted.formUnion(closures[id.rawValue]) }
-        }
-        return granted
+        granted(tokenScopes.forEach)
     }
 
     /// `granted(by:)` for the pieces of a space-delimited claim, uncopied.
     public func granted(by tokenScopes: some Sequence<Substring>) -> ScopeSet {
+        granted { grant in
+            for scope in tokenScopes { grant(scope) }
+        }
+    }
+
+    /// The union of the closures of the scopes `pieces` hands to its argument.
+    private func granted(_ pieces: ((Substring) -> Void) -> Void) -> ScopeSet {
         var granted = emptySet
-        for scope in tokenScopes {
+        pieces { scope in
             if let id = id(of: scope) { granted.formUnion(closures[id.rawValue]) }
         }
         return granted

@@ -42,11 +42,7 @@ public struct JWKSet: Sendable {
             if let keyID = key.keyID { indices[keyID, default: []].append(index) }
         }
         indicesByKeyID = indices
-        fewKeyIDs = indices.count <= Self.fewKeyIDsLimit
-            ? keys.compactMap(\.keyID).reduce(into: []) { list, keyID in
-                if !list.contains(where: { $0.keyID == keyID }) { list.append((keyID, indices[keyID] ?? [])) }
-            }
-            : nil
+        fewKeyIDs = indices.count <= Self.fewKeyIDsLimit ? indices.map { (keyID: $0.key, indices: $0.value) } : nil
         identities = Set(keys.map(\.identity))
     }
 
